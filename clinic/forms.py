@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Practice
+
+
+class PracticeForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = (
+            "name",
+            "address",
+            "phone",
+            "email",
+            "logo",
+            "time_zone",
+            "min_notice_minutes",
+            "horizon_days",
+            "cancellation_cutoff_hours",
+            "slot_step_minutes",
+            "lsi_flag_percent",
+            "step_down_height_cm",
+            "reminder_lead_hours",
+            "sms_quiet_start",
+            "sms_quiet_end",
+            "paper_size",
+        )
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "sms_quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "sms_quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean_time_zone(self):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        value = self.cleaned_data["time_zone"]
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(_("Not a known time zone, e.g. Europe/London.")) from None
+        return value
+
+    def clean_reminder_lead_hours(self):
+        value = self.cleaned_data["reminder_lead_hours"]
+        try:
+            hours = [int(part) for part in value.split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Whole hours separated by commas, e.g. 24,2.")) from None
+        if not hours or any(h <= 0 or h > 24 * 14 for h in hours):
+            raise forms.ValidationError(_("Each lead time must be between 1 and 336 hours."))
+        return ",".join(str(h) for h in sorted(set(hours), reverse=True))
+
+
+class AuditSearchForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"))
+    action = forms.ChoiceField(required=False, choices=[("", _("Any action")), *AuditEvent.Action.choices])
+    patient = forms.IntegerField(required=False, min_value=1, label=_("Patient id"))
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("From"))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("To"))

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role, role_of
+
+
+def default_practice_time_zone() -> str:
+    return settings.CLINIC_TIME_ZONE
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        # Email addresses are stored lower-case; logging in with "Physio@Clinic.test" must still work.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of staff. Patients have no accounts: they reach their data through private links."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("can use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def role(self) -> Role:
+        return role_of(self)
+
+
+class Practice(models.Model):
+    """The practice's own settings: one row (pk=1), read through clinic.selectors.get_practice()."""
+
+    class PaperSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "Letter", "Letter"
+
+    name = models.CharField(_("name"), max_length=200, default="Medius Physiotherapy")
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="practice/", blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_practice_time_zone)
+
+    # Booking rules (online booking, rescheduling and cancelling).
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
+    horizon_days = models.PositiveIntegerField(
+        _("booking horizon (days)"), default=60, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    cancellation_cutoff_hours = models.PositiveIntegerField(_("cancel/reschedule cutoff (hours)"), default=24)
+    slot_step_minutes = models.PositiveIntegerField(
+        _("slot step (minutes)"), default=15, validators=[MinValueValidator(5), MaxValueValidator(120)]
+    )
+
+    # Clinical cut-offs (defaults from shared/DOMAIN.md).
+    lsi_flag_percent = models.DecimalField(_("LSI flag below (%)"), max_digits=5, decimal_places=1, default=90)
+    step_down_height_cm = models.PositiveIntegerField(_("step-down height (cm)"), default=20)
+
+    # Reminders and messages.
+    reminder_lead_hours = models.CharField(
+        _("reminder lead times (hours, comma separated)"), max_length=100, default="24,2"
+    )
+    sms_quiet_start = models.TimeField(_("no SMS from"), default="21:00")
+    sms_quiet_end = models.TimeField(_("no SMS until"), default="08:00")
+
+    # Printed programs.
+    paper_size = models.CharField(_("paper size"), max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("practice settings")
+        verbose_name_plural = _("practice settings")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="practice_is_singleton")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Append-only record of access to patient data and of sign-ins.
+
+    Never updated or deleted: on PostgreSQL a trigger refuses both (migration 0002). The actor and patient are stored
+    as plain ids without foreign keys, so deleting a user or a patient cannot rewrite or cascade into history.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+        LOGIN = "login", _("signed in")
+        LOGIN_FAILED = "login_failed", _("failed sign-in")
+        LOGOUT = "logout", _("signed out")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    summary = models.CharField(max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"

@@ -1,0 +1,53 @@
+"""A small registry of panels for the patient page.
+
+patients/ knows nothing of bookings, assessments or programs (shared/ARCHITECTURE.md). Each of those apps registers a
+panel in its AppConfig.ready(): a URL name that takes the patient id and renders its own fragment, and the capability
+needed to see it. The patient page loads the panels the user may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .permissions import allows
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    url_name: str
+    capability: str
+    order: int = 100
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_patient_panel(panel: Panel) -> None:
+    _PANELS[panel.key] = panel
+
+
+def patient_panels_for(user) -> list[Panel]:
+    return sorted((p for p in _PANELS.values() if allows(user, p.capability)), key=lambda p: (p.order, p.key))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url_name: str
+    capability: str
+    description: str = ""
+    order: int = 100
+
+
+_NAV: dict[str, NavItem] = {}
+
+
+def register_nav_item(item: NavItem) -> None:
+    """Apps add their main pages to the top navigation and the home page (e.g. the calendar)."""
+    _NAV[item.url_name] = item
+
+
+def nav_items_for(user) -> list[NavItem]:
+    return sorted((n for n in _NAV.values() if allows(user, n.capability)), key=lambda n: (n.order, n.title))

@@ -1,0 +1,77 @@
+"""URL wiring. Every view carries a capability from clinic.permissions (see tests/clinic/test_url_permissions.py)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+from rest_framework.routers import SimpleRouter
+
+from patients.api import PatientViewSet
+
+from . import views
+from .api_views import RedocView, SchemaView, SwaggerView, TokenView
+from .permissions import STAFF, public, require
+
+router = SimpleRouter(use_regex_path=False)
+router.register("patients", PatientViewSet, basename="patient")
+
+auth_patterns = [
+    path("login/", public(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "password/change/",
+        require(STAFF)(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        require(STAFF)(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        public(
+            auth_views.PasswordResetView.as_view(
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.txt",
+                html_email_template_name="registration/password_reset_email.html",
+            )
+        ),
+        name="password_reset",
+    ),
+    path("password/reset/sent/", public(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        public(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+]
+
+api_patterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include(auth_patterns)),
+    path("patients/", include("patients.urls")),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("settings/", views.practice_settings, name="practice-settings"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    # Development only: in production the web server (or a CDN) serves uploaded files.
+    urlpatterns += [path("media/<path:path>", public(serve), {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from . import audit, permissions, selectors, services
+from .celery import app as celery_app
+from .forms import AuditSearchForm, PracticeForm
+
+
+@permissions.require(permissions.STAFF)
+def home(request):
+    return render(request, "clinic/home.html")
+
+
+@permissions.require(permissions.AUDIT_VIEW)
+def audit_log(request):
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.search_audit(
+        q=filters.get("q", ""),
+        action=filters.get("action", ""),
+        patient_id=filters.get("patient"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "clinic/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@permissions.require(permissions.PRACTICE_MANAGE)
+def practice_settings(request):
+    practice = selectors.get_practice()
+    form = PracticeForm(request.POST or None, request.FILES or None, instance=practice)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.update_practice(practice=selectors.get_practice(), actor=request.user, request=request, **fields)
+        messages.success(request, _("Practice settings saved."))
+        return redirect("practice-settings")
+    return render(request, "clinic/practice_settings.html", {"form": form})
+
+
+@never_cache
+@permissions.public
+def healthz(request):
+    """Liveness for load balancers and compose: the database answers a query and the broker accepts a connection."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # a health check reports, it never raises
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def record_export(request, *, obj, patient_id: int | None, summary: str) -> None:
+    audit.record(action=audit.Action.EXPORT, request=request, obj=obj, patient_id=patient_id, summary=summary)

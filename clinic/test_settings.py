@@ -16,3 +16,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Serve static files from the apps' folders (no collectstatic before tests), as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Ordinary tests run tasks in-process as they are queued (after commit). Integration tests marked celery_worker switch
+# this off and run a real worker process against Redis (tests/conftest.py: celery_worker_process).
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "true")  # noqa: F405
+# A worker started by a test (tests/conftest.py) must use the test database the test process created.
+if os.environ.get("MEDIUS_TEST_WORKER_DB"):
+    DATABASES["default"]["NAME"] = os.environ["MEDIUS_TEST_WORKER_DB"]  # noqa: F405
+    DATABASES["default"].pop("TEST", None)  # noqa: F405

@@ -87,3 +87,63 @@ def front_desk_api(front_desk):
 @pytest.fixture
 def admin_api(admin_user):
     return _api(admin_user)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real Celery worker (a separate process) consuming from Redis and using the test database.
+
+    Use with transactional_db (data must be committed for the worker to see it). Tasks queued by the test process go
+    through Redis; eager mode is switched off for the duration.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    from clinic.celery import app
+
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic.test_settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIUS_TEST_WORKER_DB": connection.settings_dict["NAME"],
+    }
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "clinic",
+            "worker",
+            "--pool=threads",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=0.5)
+            if replies:
+                break
+        else:
+            raise RuntimeError("the Celery worker did not start within 30 s")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        app.conf.task_always_eager, app.conf.task_default_queue = previous

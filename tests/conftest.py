@@ -115,7 +115,7 @@ def celery_worker_process(transactional_db, settings):
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 (fixed argv, no user input)
         [
             sys.executable,
             "-m",

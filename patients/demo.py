@@ -58,7 +58,7 @@ def seed(*, password: str, stdout=None) -> list[Patient]:
             defaults={
                 "sex": sex,
                 "email": email,
-                "phone": f"+4477009{i:05d}",
+                "phone": f"+447911{i:06d}",
                 "referrer": rng.choice(REFERRERS),
                 "consent_email": True,
                 "consent_sms": i % 3 == 0,

@@ -41,5 +41,5 @@ class PatientFactory(factory.django.DjangoModelFactory):
     date_of_birth = factory.Faker("date_between", start_date=dt.date(1950, 1, 1), end_date=dt.date(2008, 1, 1))
     sex = factory.Iterator([Patient.Sex.FEMALE, Patient.Sex.MALE])
     email = factory.LazyAttribute(lambda p: f"{p.first_name}.{p.last_name}".lower().replace(" ", "") + "@mail.test")
-    phone = factory.Sequence(lambda n: f"+4477009{n % 100000:05d}")
+    phone = factory.Sequence(lambda n: f"+447911{n % 1000000:06d}")
     consent_email = True

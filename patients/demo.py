@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 
 from .models import Patient
 

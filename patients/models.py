@@ -63,6 +63,10 @@ class Patient(models.Model):
     def initials(self) -> str:
         return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
 
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
     def age_on(self, day) -> int:
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))

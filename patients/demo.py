@@ -48,10 +48,8 @@ def seed(*, password: str, stdout=None) -> list[Patient]:
     patients = []
     for i, (first, last, sex, _country) in enumerate(NAMES):
         dob = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 45))
-        email = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
-        email = (
-            "".join(c for c in email.encode("ascii", "ignore").decode() if c.isalnum() or c == ".") + "@mail.example"
-        )
+        ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode().lower()
+        email = "".join(c for c in ascii_name if c.isalnum() or c == ".") + "@mail.example"
         patient, _ = Patient.objects.get_or_create(
             first_name=first,
             last_name=last,

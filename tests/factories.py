@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -43,3 +44,74 @@ class PatientFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda p: f"{p.first_name}.{p.last_name}".lower().replace(" ", "") + "@mail.test")
     phone = factory.Sequence(lambda n: f"+447911{n % 1000000:06d}")
     consent_email = True
+
+
+# --- assessments ------------------------------------------------------------------------------------------------------
+# AssessmentFactory() is a draft with both sides recorded and unremarkable findings (negative Trendelenburg, good
+# squat, step-down 0, even strength: LSI 100 %). AssessmentFactory(signed=True) signs it through
+# assessments.services (version 1). Override one side with left__<field>=... / right__<field>=...;
+# WeakHipAssessmentFactory() gives a weak involved left hip (positive Trendelenburg, pelvic drop on the
+# squat, LSI 66.7 %), which makes assessments.selectors.suggested_exercises() suggest the activation rows first.
+
+
+class SideFindingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assessments.SideFindings"
+
+    assessment = factory.SubFactory("tests.factories.AssessmentFactory", left=None, right=None)
+    side = "left"
+    trendelenburg_result = "negative"
+    trendelenburg_hold_s = 30
+    sls_rating = "good"
+    step_down_arm = 0
+    step_down_trunk = 0
+    step_down_pelvis = 0
+    step_down_knee = 0
+    step_down_unsteady = 0
+    mmt_grade = 5
+    hhd_trial_1_n = Decimal("175.0")
+    hhd_trial_2_n = Decimal("180.0")
+    hhd_trial_3_n = Decimal("178.0")
+    hhd_lever_arm_m = Decimal("0.800")
+    endurance_s = 90
+    endurance_stop_reason = "leg_drops"
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assessments.Assessment"
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    assessor = factory.SubFactory(UserFactory, role=Role.PHYSIO)
+    assessed_on = factory.LazyFunction(dt.date.today)
+    involved_side = "left"
+    body_mass_kg = Decimal("70.0")
+    height_cm = Decimal("172.0")
+    sex_for_norms = factory.LazyAttribute(lambda a: a.patient.sex)
+    nprs_now = 3
+    nprs_worst_24h = 5
+    left = factory.RelatedFactory(SideFindingsFactory, factory_related_name="assessment", side="left")
+    right = factory.RelatedFactory(SideFindingsFactory, factory_related_name="assessment", side="right")
+
+    @factory.post_generation
+    def signed(self, create, extracted, **kwargs):
+        if create and extracted:
+            from assessments import services
+
+            services.sign_assessment(assessment=self, actor=self.assessor)
+            self.refresh_from_db()
+
+
+class WeakHipAssessmentFactory(AssessmentFactory):
+    involved_side = "left"
+    left__trendelenburg_result = "positive"
+    left__trendelenburg_hold_s = 12
+    left__sls_rating = "poor"
+    left__sls_pelvic_drop = True
+    left__sls_knee_valgus = True
+    left__mmt_grade = 4
+    left__hhd_trial_1_n = Decimal("110.0")
+    left__hhd_trial_2_n = Decimal("120.0")
+    left__hhd_trial_3_n = Decimal("115.0")
+    left__endurance_s = 35

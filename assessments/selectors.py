@@ -1,0 +1,552 @@
+"""Reads shared by the views, the API, the PDF task and other apps (programs uses suggested_exercises)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from clinic.selectors import get_practice
+
+from . import metrics, proms
+from .models import Assessment, AssessmentVersion, PromResponse, QuestionnairePack, SideFindings, TestStatus
+
+SIDES = ("left", "right")
+
+
+def lsi_threshold() -> Decimal:
+    return Decimal(get_practice().lsi_flag_percent)
+
+
+def assessments_with_data() -> QuerySet[Assessment]:
+    return Assessment.objects.select_related("patient", "assessor", "signed_by").prefetch_related(
+        Prefetch("sides", queryset=SideFindings.objects.order_by("side")),
+        Prefetch("proms", queryset=PromResponse.objects.order_by("measure")),
+    )
+
+
+def get_assessment(assessment_id: int) -> Assessment:
+    return assessments_with_data().get(pk=assessment_id)
+
+
+def assessments_for_patient(*, patient_id: int) -> QuerySet[Assessment]:
+    return assessments_with_data().filter(patient_id=patient_id).order_by("-assessed_on", "-id")
+
+
+def signed_assessments(*, patient_id: int) -> QuerySet[Assessment]:
+    """Signed assessments, oldest first (an amendment in progress still counts with its last signed values)."""
+    return (
+        assessments_with_data()
+        .filter(patient_id=patient_id, status=Assessment.Status.SIGNED)
+        .order_by("assessed_on", "id")
+    )
+
+
+def versions_of(*, assessment_id: int) -> QuerySet[AssessmentVersion]:
+    return AssessmentVersion.objects.filter(assessment_id=assessment_id).select_related("signed_by").order_by("number")
+
+
+def active_pack() -> QuestionnairePack | None:
+    return QuestionnairePack.objects.filter(is_active=True).first()
+
+
+# --- derived values -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SideResult:
+    side: str
+    row: SideFindings
+    strength: metrics.Strength
+    sls_fault_count: int | None
+    step_down_total: int | None
+    step_down_band: str | None
+
+
+@dataclass(frozen=True)
+class Derived:
+    age: int | None
+    sex: str
+    sides: dict[str, SideResult]
+    involved: str  # left | right | both
+    lsi: Decimal | None
+    lsi_flag: bool
+    lsi_basis: str  # how the index was formed, in words
+    endurance_lsi: Decimal | None
+    endurance_flag: bool
+    threshold: Decimal
+    prom_totals: dict[str, Decimal | None] = field(default_factory=dict)
+
+    @property
+    def left(self) -> SideResult:
+        return self.sides["left"]
+
+    @property
+    def right(self) -> SideResult:
+        return self.sides["right"]
+
+    @property
+    def involved_result(self) -> SideResult | None:
+        return self.sides.get(self.involved)
+
+
+def _tested(row: SideFindings, test: str) -> bool:
+    return getattr(row, f"{test}_status") == TestStatus.TESTED
+
+
+def _symmetry(involved: str, values: dict[str, Decimal | None]) -> tuple[Decimal | None, str]:
+    if involved in SIDES:
+        other = "right" if involved == "left" else "left"
+        return metrics.limb_symmetry_index(values[involved], values[other]), f"{involved} / {other}"
+    # Both sides involved: there is no healthy side, so the weaker side is compared with the stronger one.
+    if values["left"] is None or values["right"] is None:
+        return None, "weaker / stronger"
+    weaker, stronger = sorted((values["left"], values["right"]))
+    return metrics.limb_symmetry_index(weaker, stronger), "weaker / stronger"
+
+
+def derive(
+    assessment: Assessment,
+    *,
+    rows: dict[str, SideFindings] | None = None,
+    responses: list[PromResponse] | None = None,
+    age: int | None = None,
+    threshold: Decimal | None = None,
+) -> Derived:
+    """Every derived value of an assessment (or of a stored version, passing its rows, age and threshold)."""
+    if rows is None:
+        rows = {row.side: row for row in assessment.sides.all()}
+    if responses is None:
+        responses = list(assessment.proms.all())
+    if age is None:
+        age = assessment.patient.age_on(assessment.assessed_on)
+    if threshold is None:
+        threshold = lsi_threshold()
+    results = {}
+    for side in SIDES:
+        row = rows[side]
+        hhd = _tested(row, "hhd")
+        strength = metrics.strength(
+            trials=row.hhd_trials if hhd else (),
+            lever_arm_m=row.hhd_lever_arm_m if hhd else None,
+            body_mass_kg=assessment.body_mass_kg,
+            age=age,
+            sex=assessment.sex_for_norms,
+        )
+        total = metrics.step_down_total(row.step_down_items) if _tested(row, "step_down") else None
+        results[side] = SideResult(
+            side=side,
+            row=row,
+            strength=strength,
+            sls_fault_count=metrics.fault_count(row.sls_faults) if _tested(row, "sls") else None,
+            step_down_total=total,
+            step_down_band=metrics.step_down_band(total),
+        )
+    # LSI on torque: the same body mass cancels out, and differing lever arms are accounted for.
+    lsi, basis = _symmetry(assessment.involved_side, {s: results[s].strength.torque_nm for s in SIDES})
+    endurance = {s: Decimal(rows[s].endurance_s) if _tested(rows[s], "endurance") and
+                 rows[s].endurance_s is not None else None for s in SIDES}  # fmt: skip
+    endurance_lsi, _ = _symmetry(assessment.involved_side, endurance)
+    return Derived(
+        age=age,
+        sex=assessment.sex_for_norms,
+        sides=results,
+        involved=assessment.involved_side,
+        lsi=lsi,
+        lsi_flag=metrics.below_threshold(lsi, threshold),
+        lsi_basis=basis,
+        endurance_lsi=endurance_lsi,
+        endurance_flag=metrics.below_threshold(endurance_lsi, threshold),
+        threshold=threshold,
+        prom_totals={r.measure: r.total for r in responses},
+    )
+
+
+def _r(value: Decimal | None, places: int) -> str | None:
+    shown = metrics.rounded(value, places)
+    return None if shown is None else str(shown)
+
+
+def derived_as_dict(derived: Derived) -> dict[str, Any]:
+    """Derived values rounded for display: the API's read-only block and the snapshot's record of what was shown."""
+    sides = {}
+    for side, result in derived.sides.items():
+        s = result.strength
+        sides[side] = {
+            "best_force_n": _r(s.best_force_n, 1),
+            "torque_nm": _r(s.torque_nm, 1),
+            "nm_per_kg": _r(s.nm_per_kg, 2),
+            "percent_body_weight": _r(s.percent_bw, 1),
+            "expected_nm_per_kg": _r(s.expected_nm_per_kg, 2),
+            "percent_of_expected": _r(s.percent_of_expected, 0),
+            "sls_fault_count": result.sls_fault_count,
+            "step_down_total": result.step_down_total,
+            "step_down_band": result.step_down_band,
+        }
+    return {
+        "age": derived.age,
+        "sides": sides,
+        "lsi_percent": _r(derived.lsi, 1),
+        "lsi_basis": derived.lsi_basis,
+        "lsi_flag": derived.lsi_flag,
+        "lsi_threshold_percent": _r(derived.threshold, 1),
+        "endurance_lsi_percent": _r(derived.endurance_lsi, 1),
+        "endurance_flag": derived.endurance_flag,
+        "reference_note": None
+        if derived.sex in ("female", "male")
+        else "No strength reference: Ramskov 2014 published values for men and women only.",
+        "questionnaire_totals": {k: _r(v, 1) for k, v in derived.prom_totals.items()},
+    }
+
+
+# --- versions ---------------------------------------------------------------------------------------------------------
+
+SNAPSHOT_ASSESSMENT_FIELDS = (
+    "assessed_on",
+    "appointment_id",
+    "involved_side",
+    "body_mass_kg",
+    "height_cm",
+    "sex_for_norms",
+    "hhd_position",
+    "hhd_mode",
+    "step_down_height_cm",
+    "nprs_now",
+    "nprs_worst_24h",
+    "nprs_running",
+    "findings",
+    "plan",
+)
+
+
+def _side_field_names() -> list[str]:
+    return [f.name for f in SideFindings._meta.concrete_fields if f.name not in ("id", "assessment", "side")]
+
+
+def snapshot(assessment: Assessment) -> dict[str, Any]:
+    """Everything needed to show this assessment exactly as signed, later, whatever changes afterwards."""
+    rows = {row.side: row for row in assessment.sides.all()}
+    derived = derive(assessment, rows=rows)
+    return {
+        "assessment": {name: getattr(assessment, name) for name in SNAPSHOT_ASSESSMENT_FIELDS},
+        "assessor": str(assessment.assessor),
+        "sides": {side: {name: getattr(rows[side], name) for name in _side_field_names()} for side in SIDES},
+        "questionnaires": {r.measure: {"answers": r.answers, "total": r.total} for r in assessment.proms.all()},
+        "age": derived.age,
+        "lsi_threshold": derived.threshold,
+        "derived": derived_as_dict(derived),
+    }
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: AssessmentVersion
+    assessment: Assessment  # unsaved, rebuilt from the snapshot
+    rows: dict[str, SideFindings]
+    responses: list[PromResponse]
+    derived: Derived
+
+
+def _to_python(model, name: str, value):
+    return model._meta.get_field(name).to_python(value)
+
+
+def version_view(*, assessment: Assessment, number: int) -> VersionView:
+    version = AssessmentVersion.objects.select_related("signed_by").get(assessment=assessment, number=number)
+    data = version.snapshot
+    rebuilt = Assessment(
+        pk=assessment.pk,
+        patient=assessment.patient,
+        assessor=assessment.assessor,
+        status=Assessment.Status.SIGNED,
+        version=version.number,
+        signed_at=version.signed_at,
+        signed_by=version.signed_by,
+        **{k: _to_python(Assessment, k, v) for k, v in data["assessment"].items()},
+    )
+    rows = {
+        side: SideFindings(side=side, **{k: _to_python(SideFindings, k, v) for k, v in data["sides"][side].items()})
+        for side in SIDES
+    }
+    responses = [
+        PromResponse(measure=k, answers=v["answers"], total=_to_python(PromResponse, "total", v["total"]))
+        for k, v in data["questionnaires"].items()
+    ]
+    derived = derive(
+        rebuilt, rows=rows, responses=responses, age=data["age"], threshold=Decimal(str(data["lsi_threshold"]))
+    )
+    return VersionView(version=version, assessment=rebuilt, rows=rows, responses=responses, derived=derived)
+
+
+# --- suggestions (the interface programs/ relies on) ------------------------------------------------------------------
+
+EXERCISE_NAMES = {
+    "clamshell": "Clamshell",
+    "sidelying_abduction": "Side-lying hip abduction",
+    "wall_press": "Standing wall press",
+    "hip_hitch": "Hip hitch (pelvic drop)",
+    "band_walk": "Lateral band walk",
+    "side_plank_abduction": "Side plank with hip abduction",
+    "copenhagen": "Copenhagen adductor plank",
+    "single_leg_bridge": "Single-leg bridge",
+    "lateral_step_up": "Lateral step-up",
+    "eccentric_step_down": "Eccentric step-down",
+    "sl_squat_box": "Single-leg squat to box (chair)",
+    "sl_deadlift": "Single-leg deadlift",
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    exercise_key: str
+    reason: str
+    priority: int  # lower = first
+
+
+def suggest(derived: Derived) -> list[Suggestion]:
+    """DOMAIN.md: a positive Trendelenburg, pelvic drop on the single-leg squat or an abduction LSI under the flag
+    suggests the activation and strength rows first; good control with low endurance the standing and functional rows.
+    Order follows side-lying activation -> isometric holds -> weight-bearing single-leg work."""
+    pelvic, deficits = [], []
+    for side in SIDES:
+        row = derived.sides[side].row
+        if _tested(row, "trendelenburg") and row.trendelenburg_result == "positive":
+            pelvic.append(f"positive Trendelenburg ({side})")
+        if _tested(row, "sls") and row.sls_pelvic_drop:
+            pelvic.append(f"pelvic drop on the single-leg squat ({side})")
+    deficits.extend(pelvic)
+    if derived.lsi_flag:
+        deficits.append(f"abduction strength symmetry {_r(derived.lsi, 1)} % (under {_r(derived.threshold, 0)} %)")
+    out: list[Suggestion] = []
+    if deficits:
+        because = "; ".join(deficits)
+        out += [
+            Suggestion("clamshell", f"Activation first: {because}", 1),
+            Suggestion("sidelying_abduction", f"Strength in side-lying: {because}", 2),
+            Suggestion("wall_press", f"Isometric hold before weight-bearing work: {because}", 3),
+        ]
+        if pelvic:
+            out.append(Suggestion("hip_hitch", f"Pelvic control in standing: {'; '.join(pelvic)}", 4))
+    elif derived.endurance_flag:
+        because = f"good control, low endurance (symmetry {_r(derived.endurance_lsi, 1)} %)"
+        out += [
+            Suggestion("band_walk", f"Standing work: {because}", 1),
+            Suggestion("lateral_step_up", f"Functional single-leg work: {because}", 2),
+            Suggestion("eccentric_step_down", f"Functional single-leg work: {because}", 3),
+            Suggestion("sl_squat_box", f"Functional single-leg work: {because}", 4),
+            Suggestion("sl_deadlift", f"Functional single-leg work: {because}", 5),
+        ]
+    poor_step = [s for s in SIDES if derived.sides[s].step_down_band in ("moderate", "poor")]
+    if poor_step and not any(s.exercise_key == "eccentric_step_down" for s in out):
+        bands = ", ".join(f"{s} {derived.sides[s].step_down_band}" for s in poor_step)
+        out.append(Suggestion("eccentric_step_down", f"Mirrors the lateral step-down test ({bands})", len(out) + 1))
+    return sorted(out, key=lambda s: s.priority)
+
+
+def suggested_exercises(*, assessment_id: int) -> list[Suggestion]:
+    """Exercises (DOMAIN.md ids) suggested by an assessment's findings, best first. Raises Assessment.DoesNotExist."""
+    return suggest(derive(get_assessment(assessment_id)))
+
+
+# --- progress -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureDef:
+    key: str
+    label: str
+    unit: str
+    places: int
+    higher_is_better: bool
+    mcid: Decimal | None = None
+
+
+MEASURE_DEFS = (
+    MeasureDef("lsi", "Abduction strength symmetry (LSI)", "%", 1, True),
+    MeasureDef("nm_per_kg_left", "Abduction torque, left", "Nm/kg", 2, True),
+    MeasureDef("nm_per_kg_right", "Abduction torque, right", "Nm/kg", 2, True),
+    MeasureDef("endurance_left", "Abduction endurance, left", "s", 0, True),
+    MeasureDef("endurance_right", "Abduction endurance, right", "s", 0, True),
+    MeasureDef("step_down_left", "Lateral step-down, left", "/6", 0, False),
+    MeasureDef("step_down_right", "Lateral step-down, right", "/6", 0, False),
+    MeasureDef("nprs_now", "Pain now (NPRS)", "/10", 0, False, proms.NPRS_MCID),
+    MeasureDef("nprs_worst_24h", "Worst pain in 24 h (NPRS)", "/10", 0, False, proms.NPRS_MCID),
+    MeasureDef("nprs_running", "Pain during running (NPRS)", "/10", 0, False, proms.NPRS_MCID),
+    *(
+        MeasureDef(m.key, m.name, m.unit or f"/{m.total_max}", 1 if m.percent_of_answered else 0, True, m.mcid)
+        for m in proms.MEASURES.values()
+    ),
+)
+
+
+def measure_values(assessment: Assessment, derived: Derived) -> dict[str, Decimal | None]:
+    def dec(value):
+        return None if value is None else Decimal(value)
+
+    values = {
+        "lsi": derived.lsi,
+        "nprs_now": dec(assessment.nprs_now),
+        "nprs_worst_24h": dec(assessment.nprs_worst_24h),
+        "nprs_running": dec(assessment.nprs_running),
+    }
+    for side in SIDES:
+        result = derived.sides[side]
+        values[f"nm_per_kg_{side}"] = result.strength.nm_per_kg
+        row = result.row
+        values[f"endurance_{side}"] = dec(row.endurance_s) if _tested(row, "endurance") else None
+        values[f"step_down_{side}"] = dec(result.step_down_total)
+    values.update({k: derived.prom_totals.get(k) for k in proms.MEASURES})
+    return {k: metrics.rounded(v, d.places) if v is not None else None for d in MEASURE_DEFS
+            for k, v in [(d.key, values.get(d.key))]}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row:
+    measure: MeasureDef
+    previous: Decimal | None
+    latest: Decimal | None
+    change: proms.Change | None
+
+
+@dataclass(frozen=True)
+class Visit:
+    assessment: Assessment
+    derived: Derived
+    values: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class Progress:
+    visits: list[Visit]
+    comparison: list[Row]
+    summary: list[str]
+
+    @property
+    def latest(self) -> Visit | None:
+        return self.visits[-1] if self.visits else None
+
+    @property
+    def previous(self) -> Visit | None:
+        return self.visits[-2] if len(self.visits) > 1 else None
+
+    def real_change(self, key: str, index: int) -> bool:
+        """Whether visit `index` changed `key` by more than its MCID since the visit before."""
+        if index == 0:
+            return False
+        measure = next(d for d in MEASURE_DEFS if d.key == key)
+        found = proms.change(
+            previous=self.visits[index - 1].values.get(key),
+            latest=self.visits[index].values.get(key),
+            mcid=measure.mcid if measure.mcid is not None else Decimal("Infinity"),
+            higher_is_better=measure.higher_is_better,
+        )
+        return bool(found and found.real)
+
+
+def compare(measure: MeasureDef, previous: Decimal | None, latest: Decimal | None) -> proms.Change | None:
+    return proms.change(
+        previous=previous,
+        latest=latest,
+        # Without an MCID (strength, endurance, step-down) a change is shown but never called "real".
+        mcid=measure.mcid if measure.mcid is not None else Decimal("Infinity"),
+        higher_is_better=measure.higher_is_better,
+    )
+
+
+def progress(*, patient_id: int) -> Progress:
+    threshold = lsi_threshold()
+    visits = []
+    for assessment in signed_assessments(patient_id=patient_id):
+        derived = derive(assessment, threshold=threshold)
+        visits.append(Visit(assessment=assessment, derived=derived, values=measure_values(assessment, derived)))
+    comparison = []
+    if visits:
+        latest = visits[-1].values
+        previous = visits[-2].values if len(visits) > 1 else {}
+        for measure in MEASURE_DEFS:
+            if latest.get(measure.key) is None and previous.get(measure.key) is None:
+                continue
+            comparison.append(
+                Row(
+                    measure=measure,
+                    previous=previous.get(measure.key),
+                    latest=latest.get(measure.key),
+                    change=compare(measure, previous.get(measure.key), latest.get(measure.key)),
+                )
+            )
+    result = Progress(visits=visits, comparison=comparison, summary=[])
+    return Progress(visits=visits, comparison=comparison, summary=plain_summary(result))
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value:f}"
+
+
+def plain_summary(progress: Progress) -> list[str]:
+    """The latest findings in plain words, for the progress page and the report."""
+    latest = progress.latest
+    if latest is None:
+        return []
+    d, a = latest.derived, latest.assessment
+    lines = []
+    if d.lsi is not None:
+        text = (
+            f"Hip abduction strength on the {'weaker' if d.involved == 'both' else 'involved'} side is "
+            f"{_r(d.lsi, 1)} % of the other side"
+        )
+        text += f", under the {_r(d.threshold, 0)} % mark." if d.lsi_flag else "."
+        lines.append(text)
+    involved = d.involved_result
+    if involved and involved.strength.percent_of_expected is not None:
+        lines.append(
+            f"Involved-side strength is {_r(involved.strength.nm_per_kg, 2)} Nm/kg, "
+            f"{_r(involved.strength.percent_of_expected, 0)} % of the value expected for a runner of this age and sex."
+        )
+    elif d.sex not in ("female", "male") and any(r.strength.nm_per_kg is not None for r in d.sides.values()):
+        lines.append("No runner reference is available for this patient's sex, so strength is not compared to one.")
+    positive = [s for s in SIDES if _tested(d.sides[s].row, "trendelenburg")
+                and d.sides[s].row.trendelenburg_result == "positive"]  # fmt: skip
+    if positive:
+        lines.append(f"Trendelenburg test positive on the {' and '.join(positive)} side.")
+    squat = [
+        f"{s} {d.sides[s].row.get_sls_rating_display().lower()} ({d.sides[s].sls_fault_count} faults)"
+        for s in SIDES
+        if d.sides[s].sls_fault_count is not None and d.sides[s].row.sls_rating
+    ]
+    if squat:
+        lines.append("Single-leg squat: " + ", ".join(squat) + ".")
+    if a.nprs_now is not None:
+        lines.append(f"Pain now {a.nprs_now}/10.")
+    for row in progress.comparison:
+        if row.change and row.change.real:
+            direction = "better" if row.change.improved else "worse"
+            lines.append(
+                f"{row.measure.label}: {_fmt(row.previous)} → {_fmt(row.latest)}, "
+                f"a real change ({direction}, more than the MCID of {_fmt(row.measure.mcid)})."
+            )
+    return lines
+
+
+def prom_form_items(*, measure_key: str, pack: QuestionnairePack | None) -> dict[str, Any]:
+    """What the form shows for a questionnaire: the pack's wording and options, or numbered items with a range."""
+    measure = proms.MEASURES[measure_key]
+    content = (pack.content.get("measures", {}) if pack else {}).get(measure_key)
+    items = []
+    for number in measure.item_numbers():
+        text = content["items"][number - 1]["text"] if content else ""
+        options = content["items"][number - 1]["options"] if content else None
+        items.append({"number": number, "text": text, "options": options, "max": measure.item_max[number - 1]})
+    return {
+        "measure": measure,
+        "title": content["title"] if content else measure.name,
+        "instructions": content["instructions"] if content else "",
+        "has_wording": content is not None,
+        "items": items,
+    }
+
+
+def days_between(first: dt.date, second: dt.date) -> int:
+    return (second - first).days

@@ -1,0 +1,569 @@
+"""Every write to the diary, and every booking rule, for the public pages, the API and the front desk alike.
+
+The no-double-booking guarantee has three layers:
+1. A per-practitioner lock (PostgreSQL advisory transaction lock, bookings.db) serialises bookings of one diary, so
+   the "is it still free?" check below cannot be raced. Losers wait milliseconds, then see the winner's appointment
+   and get SlotUnavailable (a 409); a lock held too long becomes a retry and then a clear 409, never a hang.
+2. The exclusion constraint (models.Appointment) refuses an overlap whatever code path writes it; its
+   IntegrityError also becomes SlotUnavailable.
+3. On SQLite, transactions are BEGIN IMMEDIATE, so writers are serialised by the database itself.
+
+`staff_override=True` (front desk, issue 4) lifts the online rules (hours, notice, horizon, slot step, cut-off,
+online-only types) but never the guarantee: staff cannot book on top of another appointment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic import audit
+from clinic.selectors import get_practice
+from patients import selectors as patient_selectors
+from patients import services as patient_services
+
+from . import availability, links, tasks
+from .availability import Footprint, Problem, Rules
+from .db import LockBusy, lock_idempotency_key, lock_practitioner
+from .models import Appointment, AppointmentChange, AppointmentType, IdempotencyRecord, Practitioner
+from .selectors import load_schedules, practitioners_offering
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: references are read out on the phone
+LOCK_ATTEMPTS = 3
+
+
+# --- errors ---------------------------------------------------------------------------------------------------------
+
+
+class BookingError(Exception):
+    code = "invalid"
+    http_status = 400
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        errors: dict | None = None,
+        problem: Problem | None = None,
+    ):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or ({field: [detail]} if field else {})
+        self.problem = problem
+
+
+class InvalidBooking(BookingError):
+    """The request can never succeed as it is (400 with field errors)."""
+
+
+class SlotUnavailable(BookingError):
+    """The time is taken, not offered, or could not be secured right now (409)."""
+
+    code = "slot_unavailable"
+    http_status = 409
+
+
+class CutoffPassed(BookingError):
+    code = "inside_cutoff"
+    http_status = 409
+
+
+class NotChangeable(BookingError):
+    code = "not_changeable"
+    http_status = 409
+
+
+class IdempotencyKeyReused(BookingError):
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    first_name: str
+    last_name: str
+    email: str
+    date_of_birth: dt.date
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The stored first response to a request retried with the same Idempotency-Key."""
+
+    status: int
+    body: dict
+
+
+def _problem_message(problem: Problem, rules: Rules) -> str:
+    return {
+        Problem.PAST: _("That time is in the past."),
+        Problem.OFF_STEP: _("Appointments start every %(step)d minutes; please choose one of the offered times.")
+        % {"step": rules.step_minutes},
+        Problem.NOTICE: _("Online bookings need at least %(hours)s hours' notice.")
+        % {"hours": f"{rules.min_notice.total_seconds() / 3600:g}"},
+        Problem.HORIZON: _("Online bookings open %(days)d days ahead; please choose an earlier day.")
+        % {"days": rules.horizon_days},
+        Problem.OUTSIDE_HOURS: _("That time is outside the practitioner's working hours."),
+        Problem.BUSY: _("Sorry, that time has just been taken."),
+    }[problem]
+
+
+# --- locking --------------------------------------------------------------------------------------------------------
+
+
+def _with_lock_retries(work: Callable[[], Any]) -> Any:
+    """Run `work` in a fresh transaction, again if a lock stayed busy (pretix-style), then give a clear 409.
+
+    Nested inside a caller's transaction there is nothing to retry (a lock timeout aborts that transaction), so the
+    first LockBusy becomes the 409 straight away.
+    """
+    attempts = 1 if connection.in_atomic_block else LOCK_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                return work()
+        except LockBusy:
+            if attempt + 1 < attempts:
+                time.sleep(0.05 * (attempt + 1))
+    raise SlotUnavailable(_("Many people are booking right now and we could not confirm this time. Please try again."))
+
+
+def _save_guarded(appointment: Appointment, **kwargs) -> None:
+    """Save; if the exclusion constraint refuses it (a write that bypassed the lock), say the slot is taken."""
+    try:
+        with transaction.atomic():
+            appointment.save(**kwargs)
+    except IntegrityError as exc:
+        if "appointment_no_overlap" in str(exc):
+            raise SlotUnavailable(_("Sorry, that time has just been taken.")) from exc
+        raise
+
+
+# --- checks ---------------------------------------------------------------------------------------------------------
+
+
+def _check_slot(
+    *,
+    practitioner_id: int,
+    footprint: Footprint,
+    start: dt.datetime,
+    rules: Rules,
+    now: dt.datetime,
+    staff_override: bool,
+    ignore_appointment: Appointment | None = None,
+) -> None:
+    """Raise unless `start` can be booked; call with the practitioner's lock held."""
+    day = availability.local_date(start, rules.zone)
+    schedule = load_schedules(practitioner_ids=[practitioner_id], first=day, last=day, zone=rules.zone)[practitioner_id]
+    if ignore_appointment is not None and ignore_appointment.is_active:
+        own = (ignore_appointment.blocked_start, ignore_appointment.blocked_end)
+        if own in schedule.busy:
+            schedule.busy.remove(own)
+    if staff_override:
+        blocked = footprint.blocked(start)
+        if availability.BusyIndex(schedule.busy).overlaps(*blocked):
+            raise SlotUnavailable(_("The practitioner already has an appointment at that time."))
+        return
+    problem = availability.problem_with(start, schedule=schedule, footprint=footprint, rules=rules, now=now)
+    if problem is Problem.BUSY:
+        raise SlotUnavailable(_problem_message(problem, rules), problem=problem)
+    if problem is not None:
+        raise InvalidBooking(_problem_message(problem, rules), field="start", problem=problem)
+
+
+def _new_reference() -> str:
+    for length in (4, 4, 4, 4, 4, 5, 5, 5, 6):
+        reference = "MD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
+        if not Appointment.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("could not find a free appointment reference")
+
+
+def _actor_label(actor) -> str:
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return actor.email
+    return "patient (online)"
+
+
+def _staff(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _record(appointment: Appointment, *, kind: str, actor, **fields) -> None:
+    AppointmentChange.objects.create(
+        appointment=appointment, kind=kind, actor=_staff(actor), actor_label=_actor_label(actor), **fields
+    )
+
+
+# --- create ---------------------------------------------------------------------------------------------------------
+
+
+def _insert(
+    *,
+    patient_for: Callable[[], Any],
+    practitioner_id: int,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    source: str,
+    actor,
+    notes: str,
+    staff_override: bool,
+    rules: Rules,
+    now: dt.datetime,
+    request,
+) -> Appointment:
+    lock_practitioner(practitioner_id)
+    footprint = Footprint.of(appointment_type)
+    _check_slot(
+        practitioner_id=practitioner_id,
+        footprint=footprint,
+        start=start,
+        rules=rules,
+        now=now,
+        staff_override=staff_override,
+    )
+    # The patient record is found or created only now, inside the booking's transaction: a booking that fails
+    # leaves no stray record behind.
+    patient = patient_for()
+    blocked_start, blocked_end = footprint.blocked(start)
+    nonce = links.new_nonce()
+    appointment = Appointment(
+        reference=_new_reference(),
+        patient=patient,
+        practitioner_id=practitioner_id,
+        appointment_type=appointment_type,
+        start=start,
+        end=start + footprint.duration,
+        blocked_start=blocked_start,
+        blocked_end=blocked_end,
+        source=source,
+        patient_notes=notes,
+        manage_nonce=nonce,
+        manage_token_hash=links.hash_token(links.token_for(nonce)),
+        created_by=_staff(actor),
+        updated_by=_staff(actor),
+    )
+    _save_guarded(appointment)
+    _record(appointment, kind=AppointmentChange.Kind.CREATED, actor=actor, to_start=start, to_status=appointment.status)
+    audit.record(
+        action=audit.Action.CREATE,
+        request=request,
+        actor=_staff(actor),
+        obj=appointment,
+        patient_id=patient.pk,
+        summary=f"Appointment {appointment.reference} ({source})",
+    )
+    tasks.send_confirmation.delay_on_commit(appointment.pk)
+    if source == Appointment.Source.ONLINE:
+        tasks.notify_practice_of_booking.delay_on_commit(appointment.pk)
+    return appointment
+
+
+def create_appointment(
+    *,
+    patient,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    source: str,
+    actor=None,
+    notes: str = "",
+    staff_override: bool = False,
+    request=None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book an existing patient with one practitioner (front desk, API). Raises a BookingError when it cannot."""
+    if not practitioner.is_active:
+        raise InvalidBooking(_("This practitioner is not taking appointments."), field="practitioner")
+    if not appointment_type.is_active or not (staff_override or appointment_type.online_bookable):
+        raise InvalidBooking(_("This appointment type cannot be booked."), field="appointment_type")
+    if not practitioner.appointment_types.filter(pk=appointment_type.pk).exists():
+        raise InvalidBooking(_("This practitioner does not offer this appointment type."), field="practitioner")
+    rules = Rules.from_practice(get_practice())
+    return _with_lock_retries(
+        lambda: _insert(
+            patient_for=lambda: patient,
+            practitioner_id=practitioner.pk,
+            appointment_type=appointment_type,
+            start=start,
+            source=source,
+            actor=actor,
+            notes=notes,
+            staff_override=staff_override,
+            rules=rules,
+            now=now or timezone.now(),
+            request=request,
+        )
+    )
+
+
+def _online_patient(details: PatientDetails, request):
+    patient = patient_selectors.find_patient_by_email_and_dob(email=details.email, date_of_birth=details.date_of_birth)
+    if patient is not None:
+        return patient
+    try:
+        return patient_services.create_patient(
+            actor=None,
+            request=request,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            email=details.email,
+            phone=details.phone,
+            date_of_birth=details.date_of_birth,
+            consent_email=True,
+        )
+    except DjangoValidationError as exc:
+        errors = {"patient": exc.message_dict} if hasattr(exc, "error_dict") else {}
+        raise InvalidBooking(_("Some of your details are not valid."), errors=errors) from exc
+
+
+def book_online(
+    *,
+    appointment_type_id: int,
+    practitioner_id: int | None,
+    start: dt.datetime,
+    patient: PatientDetails,
+    notes: str = "",
+    source: str = Appointment.Source.ONLINE,
+    request=None,
+    now: dt.datetime | None = None,
+    idempotency_key: str = "",
+    request_hash: str = "",
+    render: Callable[[Appointment], dict] | None = None,
+) -> Appointment | Replay:
+    """A patient books themselves. With practitioner_id None, the first free practitioner who offers the type.
+
+    With an idempotency_key, the first response (render(appointment), minus the private link, which is rebuilt) is
+    stored in the same transaction as the booking; a retry gets it back and books nothing.
+    """
+    now = now or timezone.now()
+    practice = get_practice()
+    rules = Rules.from_practice(practice)
+    appointment_type = AppointmentType.objects.filter(pk=appointment_type_id).first()
+    if appointment_type is None or not appointment_type.is_active or not appointment_type.online_bookable:
+        raise InvalidBooking(_("This appointment type cannot be booked online."), field="appointment_type")
+    if practitioner_id is not None:
+        practitioner = Practitioner.objects.filter(pk=practitioner_id, is_active=True, user__is_active=True).first()
+        if practitioner is None:
+            raise InvalidBooking(_("This practitioner is not taking online bookings."), field="practitioner")
+        if not practitioner.appointment_types.filter(pk=appointment_type.pk).exists():
+            raise InvalidBooking(_("This practitioner does not offer this appointment type."), field="practitioner")
+
+    def work() -> Appointment | Replay:
+        if idempotency_key:
+            lock_idempotency_key("public_booking", idempotency_key)
+            record = IdempotencyRecord.objects.filter(scope="public_booking", key=idempotency_key).first()
+            if record is not None:
+                return _replay(record, request_hash)
+        appointment = _book_first_free(
+            appointment_type=appointment_type,
+            practitioner_id=practitioner_id,
+            start=start,
+            patient=patient,
+            notes=notes,
+            source=source,
+            rules=rules,
+            practice=practice,
+            now=now,
+            request=request,
+        )
+        if idempotency_key:
+            body = dict(render(appointment)) if render else {"reference": appointment.reference}
+            body.pop("manage_url", None)  # never stored readably (bookings.links)
+            IdempotencyRecord.objects.create(
+                scope="public_booking",
+                key=idempotency_key,
+                request_hash=request_hash,
+                response_status=201,
+                response_body=body,
+                appointment=appointment,
+            )
+        return appointment
+
+    return _with_lock_retries(work)
+
+
+def _replay(record: IdempotencyRecord, request_hash: str) -> Replay:
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            _("This Idempotency-Key was already used for a different request. Use a new key for a new booking.")
+        )
+    body = dict(record.response_body)
+    if record.appointment_id is not None:
+        body["manage_url"] = links.manage_url(record.appointment.manage_nonce)
+    return Replay(status=record.response_status, body=body)
+
+
+def _book_first_free(
+    *, appointment_type, practitioner_id, start, patient, notes, source, rules, practice, now, request
+) -> Appointment:
+    candidates = practitioners_offering(appointment_type, practitioner_id)
+    if not candidates:
+        raise SlotUnavailable(_("Nobody offers this appointment type online at the moment."))
+    # Any free practitioner: try them in id order (a fixed lock order, so two such bookings cannot deadlock).
+    busy: SlotUnavailable | None = None
+    outside_hours: InvalidBooking | None = None
+    for candidate in sorted(candidates):
+        try:
+            with transaction.atomic():
+                return _insert(
+                    patient_for=lambda: _online_patient(patient, request),
+                    practitioner_id=candidate,
+                    appointment_type=appointment_type,
+                    start=start,
+                    source=source,
+                    actor=None,
+                    notes=notes,
+                    staff_override=False,
+                    rules=rules,
+                    now=now,
+                    request=request,
+                )
+        except InvalidBooking as exc:
+            # Past, off the step, notice, horizon: the same for everyone, so stop. Outside one practitioner's
+            # hours: another may work then.
+            if practitioner_id is not None or exc.problem is not Problem.OUTSIDE_HOURS:
+                raise
+            outside_hours = exc
+        except SlotUnavailable as exc:
+            busy = exc
+    if busy is not None:
+        raise busy
+    assert outside_hours is not None
+    raise InvalidBooking(_("Nobody works at that time; please choose one of the offered times."), field="start")
+
+
+# --- change ---------------------------------------------------------------------------------------------------------
+
+
+def _lock_and_reload(appointment: Appointment) -> Appointment:
+    lock_practitioner(appointment.practitioner_id)
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient", "practitioner", "appointment_type")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_cutoff(appointment: Appointment, *, now: dt.datetime, staff_override: bool, what: str) -> None:
+    if staff_override:
+        return
+    hours = get_practice().cancellation_cutoff_hours
+    if appointment.start - now < dt.timedelta(hours=hours):
+        raise CutoffPassed(
+            _(
+                "Appointments can only be %(what)s online up to %(hours)d hours before they start. "
+                "Please call the practice."
+            )
+            % {"what": what, "hours": hours}
+        )
+
+
+def cancel_appointment(
+    *,
+    appointment: Appointment,
+    actor=None,
+    reason: str = "",
+    staff_override: bool = False,
+    request=None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel (patients: only outside the cut-off). Cancelling a cancelled appointment changes nothing."""
+    now = now or timezone.now()
+
+    def work() -> Appointment:
+        current = _lock_and_reload(appointment)
+        if current.status == Appointment.Status.CANCELLED:
+            return current
+        if current.status != Appointment.Status.BOOKED:
+            raise NotChangeable(_("This appointment can no longer be cancelled."))
+        _check_cutoff(current, now=now, staff_override=staff_override, what=_("cancelled"))
+        previous = current.status
+        current.status = Appointment.Status.CANCELLED
+        current.cancelled_at = now
+        current.cancel_reason = reason[:255]
+        current.sequence += 1
+        current.updated_by = _staff(actor)
+        current.save()
+        _record(
+            current,
+            kind=AppointmentChange.Kind.CANCELLED,
+            actor=actor,
+            from_status=previous,
+            to_status=current.status,
+            reason=current.cancel_reason,
+        )
+        audit.record(
+            action=audit.Action.CHANGE,
+            request=request,
+            actor=_staff(actor),
+            obj=current,
+            patient_id=current.patient_id,
+            summary=f"Cancelled appointment {current.reference}",
+        )
+        tasks.send_cancellation.delay_on_commit(current.pk)
+        return current
+
+    return _with_lock_retries(work)
+
+
+def move_appointment(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    actor=None,
+    staff_override: bool = False,
+    request=None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move to a new start with the same practitioner and type; the old time is free again once this commits."""
+    now = now or timezone.now()
+    rules = Rules.from_practice(get_practice())
+
+    def work() -> Appointment:
+        current = _lock_and_reload(appointment)
+        if current.status != Appointment.Status.BOOKED:
+            raise NotChangeable(_("Only a booked appointment can be moved."))
+        _check_cutoff(current, now=now, staff_override=staff_override, what=_("moved"))
+        if start == current.start:
+            return current
+        footprint = Footprint.of(current.appointment_type)
+        _check_slot(
+            practitioner_id=current.practitioner_id,
+            footprint=footprint,
+            start=start,
+            rules=rules,
+            now=now,
+            staff_override=staff_override,
+            ignore_appointment=current,
+        )
+        previous = current.start
+        current.start, current.end = start, start + footprint.duration
+        current.blocked_start, current.blocked_end = footprint.blocked(start)
+        current.sequence += 1
+        current.updated_by = _staff(actor)
+        _save_guarded(current)
+        _record(current, kind=AppointmentChange.Kind.RESCHEDULED, actor=actor, from_start=previous, to_start=start)
+        audit.record(
+            action=audit.Action.CHANGE,
+            request=request,
+            actor=_staff(actor),
+            obj=current,
+            patient_id=current.patient_id,
+            summary=f"Moved appointment {current.reference}",
+        )
+        tasks.send_reschedule.delay_on_commit(current.pk, previous.isoformat())
+        return current
+
+    return _with_lock_retries(work)

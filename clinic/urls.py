@@ -55,6 +55,7 @@ auth_patterns = [
 
 api_patterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("public/", include("bookings.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -62,6 +63,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("patients/", include("patients.urls")),
+    path("", include("bookings.urls")),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),
     path("healthz", views.healthz, name="healthz"),

@@ -33,13 +33,26 @@ def _local_path(url: str) -> Path | None:
     return None
 
 
-def url_fetcher(url: str, timeout: int = 10, ssl_context=None):
-    path = _local_path(url)
-    if path is None or not path.is_file():
-        raise ForbiddenResource(f"PDF rendering may not load {url[:80]!r}")
+def local_only_fetcher():
+    """WeasyPrint 70 needs a URLFetcher (it reads `_fail_on_errors` and asserts a URLFetcherResponse; a plain function
+    returning a dict fails on the first image): this one serves only project static and media files."""
     import mimetypes
 
-    return {"string": path.read_bytes(), "mime_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream"}
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = _local_path(url)
+            if path is None or not path.is_file():
+                raise ForbiddenResource(f"PDF rendering may not load {url[:80]!r}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    return LocalOnly()
+
+
+def url_fetcher(url: str, timeout: int = 10, ssl_context=None):
+    return local_only_fetcher().fetch(url)
 
 
 def static_url(path: str) -> str:
@@ -55,5 +68,6 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
     from weasyprint import CSS, HTML
 
     html = render_to_string(template, context)
-    css = [CSS(string=Path(finders.find(name)).read_text(), url_fetcher=url_fetcher) for name in stylesheets]
-    return HTML(string=html, base_url="medius-static:", url_fetcher=url_fetcher).write_pdf(stylesheets=css)
+    fetcher = local_only_fetcher()
+    css = [CSS(string=Path(finders.find(name)).read_text(), url_fetcher=fetcher) for name in stylesheets]
+    return HTML(string=html, base_url="medius-static:", url_fetcher=fetcher).write_pdf(stylesheets=css)

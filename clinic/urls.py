@@ -8,6 +8,7 @@ from django.views.static import serve
 from rest_framework.routers import SimpleRouter
 
 from patients.api import PatientViewSet
+from programs.api import ExerciseViewSet, ProgramTemplateViewSet, ProgramViewSet
 
 from . import views
 from .api_views import RedocView, SchemaView, SwaggerView, TokenView
@@ -15,6 +16,9 @@ from .permissions import STAFF, public, require
 
 router = SimpleRouter(use_regex_path=False)
 router.register("patients", PatientViewSet, basename="patient")
+router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("program-templates", ProgramTemplateViewSet, basename="program-template")
+router.register("programs", ProgramViewSet, basename="program")
 
 auth_patterns = [
     path("login/", public(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
@@ -63,6 +67,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("patients/", include("patients.urls")),
+    path("programs/", include("programs.urls")),
+    path("plan/", include("programs.public_urls")),
     path("", include("bookings.urls")),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),

@@ -115,3 +115,45 @@ class WeakHipAssessmentFactory(AssessmentFactory):
     left__hhd_trial_2_n = Decimal("120.0")
     left__hhd_trial_3_n = Decimal("115.0")
     left__endurance_s = 35
+
+
+# --- programs -----------------------------------------------------------------------------------------------------------
+# The twelve seed exercises come from programs.library (tests/programs/conftest.py `library` fixture): transactional
+# tests flush the data migration's rows, so tests seed them again. ProgramFactory() is an empty draft; add items with
+# ProgramItemFactory(program=..., exercise=...) or go through programs.services.
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Exercise"
+
+    key = factory.Sequence(lambda n: f"exercise_{n}")
+    name = factory.Sequence(lambda n: f"Test exercise {n}")
+    category = "strength"
+    position = "standing"
+    starting_position = "Stand tall."
+    steps = factory.LazyFunction(lambda: ["Lift.", "Lower slowly."])
+    cues = factory.LazyFunction(lambda: ["Keep the pelvis level."])
+    faults = factory.LazyFunction(lambda: ["Rushing."])
+    sets = 3
+    reps = 10
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Program"
+
+    patient = factory.SubFactory(PatientFactory)
+    physio = factory.SubFactory(UserFactory, role=Role.PHYSIO)
+    title = "Hip stability"
+
+
+class ProgramItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.ProgramItem"
+
+    program = factory.SubFactory(ProgramFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    sets = 3
+    reps = 12

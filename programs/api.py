@@ -1,0 +1,496 @@
+"""REST API: /api/v1/exercises/, /api/v1/program-templates/, /api/v1/programs/ (items nested) and the PDF."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from clinic import audit
+from clinic.api import Conflict
+from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW, EXERCISES_MANAGE
+from patients.models import Patient
+
+from . import selectors, services
+from .dose import Frequency, Side
+from .models import Equipment, Exercise, ExercisePicture, Muscle, Program, ProgramItem, ProgramTemplate, TemplateItem
+from .views import RETRY_AFTER_SECONDS, pdf_filename
+
+
+def _as_api_error(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+def _call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except DjangoValidationError as exc:
+        raise _as_api_error(exc) from exc
+    except services.ProgramConflict as exc:
+        raise Conflict(str(exc)) from exc
+
+
+# --- exercises ----------------------------------------------------------------------------------------------------
+
+
+class PictureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExercisePicture
+        fields = ("id", "image", "width", "height", "caption", "order")
+        read_only_fields = fields
+
+
+class PictureUploadSerializer(serializers.Serializer):
+    # A plain file field: the service checks it really is an image (and says so clearly when it is not).
+    image = serializers.FileField()
+    caption = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class ExerciseSerializer(serializers.ModelSerializer):
+    targets = serializers.SlugRelatedField(slug_field="key", many=True, queryset=Muscle.objects.all(), required=False)
+    equipment = serializers.SlugRelatedField(
+        slug_field="key", many=True, queryset=Equipment.objects.all(), required=False
+    )
+    regressions = serializers.SlugRelatedField(
+        slug_field="key", many=True, queryset=Exercise.objects.all(), required=False
+    )
+    progressions = serializers.SlugRelatedField(
+        slug_field="key", many=True, queryset=Exercise.objects.all(), required=False
+    )
+    steps = serializers.ListField(child=serializers.CharField(max_length=500), allow_empty=False)
+    cues = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+    faults = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+    sets = serializers.IntegerField(min_value=1, max_value=20)
+    reps = serializers.IntegerField(min_value=1, max_value=200, allow_null=True, required=False)
+    hold_seconds = serializers.IntegerField(min_value=1, max_value=600, allow_null=True, required=False)
+    default_dose = serializers.CharField(read_only=True)
+    pictures = PictureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Exercise
+        fields = (
+            "id",
+            *services.EXERCISE_FIELDS,
+            "targets",
+            "equipment",
+            "regressions",
+            "progressions",
+            "default_dose",
+            "illustration",
+            "pictures",
+            "is_archived",
+            "updated_at",
+        )
+        read_only_fields = ("id", "illustration", "is_archived", "updated_at")
+
+
+class ArchiveSerializer(serializers.Serializer):
+    archived = serializers.BooleanField(default=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, enum=Exercise.Category.values),
+            OpenApiParameter("target", str, description="Muscle key, e.g. gluteus_medius"),
+            OpenApiParameter("equipment", str, description="Equipment key, e.g. band"),
+            OpenApiParameter("search", str, description="Words in the name or key"),
+            OpenApiParameter("archived", bool, description="Include archived exercises"),
+        ]
+    )
+)
+class ExerciseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The exercise library. Exercises are archived, never deleted (programs keep pointing at them)."""
+
+    serializer_class = ExerciseSerializer
+    capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "default": EXERCISES_MANAGE}
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        if self.action == "list":
+            return selectors.search_exercises(
+                q=params.get("search", ""),
+                category=params.get("category", ""),
+                target=params.get("target", ""),
+                equipment=params.get("equipment", ""),
+                include_archived=params.get("archived") in ("1", "true"),
+            ).prefetch_related("regressions", "progressions")
+        return Exercise.objects.prefetch_related("targets", "equipment", "pictures", "regressions", "progressions")
+
+    def _save(self, serializer, exercise=None):
+        data = dict(serializer.validated_data)
+        serializer.instance = _call(
+            services.save_exercise, exercise=exercise, actor=self.request.user, request=self.request, **data
+        )
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    @extend_schema(request=ArchiveSerializer, responses=ExerciseSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        body = ArchiveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        exercise = services.set_exercise_archived(
+            exercise=self.get_object(), archived=body.validated_data["archived"], actor=request.user, request=request
+        )
+        return Response(ExerciseSerializer(exercise, context=self.get_serializer_context()).data)
+
+    @extend_schema(request={"multipart/form-data": PictureUploadSerializer}, responses={201: PictureSerializer})
+    @action(detail=True, methods=["post"], parser_classes=(MultiPartParser, FormParser))
+    def pictures(self, request, pk=None):
+        """Upload a picture: JPEG, PNG, WebP or GIF up to 5 MB; resized and stripped of metadata."""
+        body = PictureUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        picture = _call(
+            services.add_picture,
+            exercise=self.get_object(),
+            upload=body.validated_data["image"],
+            caption=body.validated_data["caption"],
+            actor=request.user,
+            request=request,
+        )
+        return Response(PictureSerializer(picture, context=self.get_serializer_context()).data, status=201)
+
+
+# --- templates ----------------------------------------------------------------------------------------------------
+
+
+class DoseMixin(serializers.Serializer):
+    sets = serializers.IntegerField(min_value=1, max_value=20, required=False)
+    reps = serializers.IntegerField(min_value=1, max_value=200, allow_null=True, required=False)
+    hold_seconds = serializers.IntegerField(min_value=1, max_value=600, allow_null=True, required=False)
+    side = serializers.ChoiceField(choices=Side.choices, required=False)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
+    load = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class TemplateItemSerializer(serializers.ModelSerializer):
+    exercise = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    dose = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TemplateItem
+        fields = (
+            "id",
+            "exercise",
+            "order",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "side",
+            "frequency",
+            "load",
+            "note",
+            "dose",
+        )
+        read_only_fields = fields
+
+
+class ProgramTemplateSerializer(serializers.ModelSerializer):
+    items = TemplateItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgramTemplate
+        fields = ("id", "name", "description", "items")
+        read_only_fields = fields
+
+
+class ProgramTemplateViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ProgramTemplateSerializer
+    capability = CLINICAL_VIEW
+    queryset = ProgramTemplate.objects.none()
+
+    def get_queryset(self):
+        return selectors.templates_with_items()
+
+
+# --- programs -----------------------------------------------------------------------------------------------------
+
+
+class ProgramItemSerializer(serializers.ModelSerializer):
+    exercise = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    exercise_name = serializers.CharField(source="exercise.name", read_only=True)
+    dose = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ProgramItem
+        fields = (
+            "id",
+            "exercise",
+            "exercise_name",
+            "order",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "side",
+            "frequency",
+            "load",
+            "note",
+            "dose",
+        )
+        read_only_fields = fields
+
+
+class ProgramItemInputSerializer(DoseMixin):
+    exercise = serializers.SlugRelatedField(slug_field="key", queryset=Exercise.objects.all())
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    items = ProgramItemSerializer(many=True, read_only=True)
+    patient = serializers.PrimaryKeyRelatedField(read_only=True)
+    physio = serializers.PrimaryKeyRelatedField(read_only=True)
+    previous = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Program
+        fields = (
+            "id",
+            "patient",
+            "physio",
+            "title",
+            "start_date",
+            "review_date",
+            "notes",
+            "status",
+            "version",
+            "lineage",
+            "previous",
+            "source_assessment_id",
+            "activated_at",
+            "created_at",
+            "updated_at",
+            "items",
+        )
+        read_only_fields = fields
+
+
+class ProgramCreateSerializer(serializers.Serializer):
+    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.all())
+    title = serializers.CharField(max_length=150)
+    start_date = serializers.DateField(required=False)
+    review_date = serializers.DateField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    template = serializers.PrimaryKeyRelatedField(queryset=ProgramTemplate.objects.all(), required=False)
+    copy_from = serializers.PrimaryKeyRelatedField(
+        queryset=Program.objects.all(), required=False, help_text="Start as a copy of this program's exercises"
+    )
+    items = ProgramItemInputSerializer(many=True, required=False)
+
+
+class ProgramUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=150, required=False)
+    start_date = serializers.DateField(required=False)
+    review_date = serializers.DateField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    items = ProgramItemInputSerializer(
+        many=True, required=False, help_text="When given, replaces the program's exercises (in this order)"
+    )
+
+
+class SwapSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="Id of the program item to swap")
+    exercise = serializers.SlugRelatedField(
+        slug_field="key", queryset=Exercise.objects.all(), help_text="Key of a progression or regression"
+    )
+
+
+class PdfRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+RENDERING = inline_serializer(
+    "PdfRendering", {"status": serializers.CharField(), "retry_after": serializers.IntegerField()}
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("patient", int, description="Only this patient's programs"),
+            OpenApiParameter("status", str, enum=Program.Status.values),
+        ]
+    ),
+    create=extend_schema(request=ProgramCreateSerializer, responses={201: ProgramSerializer}),
+    update=extend_schema(
+        request=ProgramUpdateSerializer,
+        responses=ProgramSerializer,
+        description="A draft is changed in place. An active program is never rewritten: the change is saved as the "
+        "next version (returned, with a new id) and the old version becomes superseded. 409 for superseded or "
+        "archived versions.",
+    ),
+    partial_update=extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer),
+)
+class ProgramViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Home-exercise programs with their items. Every read is recorded in the audit trail."""
+
+    serializer_class = ProgramSerializer
+    capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "pdf": CLINICAL_VIEW, "default": CLINICAL_EDIT}
+
+    def get_queryset(self):
+        programs = selectors.programs_with_items()
+        if self.action == "list":
+            params = self.request.query_params
+            if params.get("patient", "").isdigit():
+                programs = programs.filter(patient_id=int(params["patient"]))
+            if params.get("status") in Program.Status.values:
+                programs = programs.filter(status=params["status"])
+            programs = programs.order_by("-created_at", "-id")
+        return programs
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        patient = request.query_params.get("patient", "")
+        audit.record(
+            action=audit.Action.VIEW,
+            request=request,
+            object_type="programs.program",
+            patient_id=int(patient) if patient.isdigit() else None,
+            summary="Listed programs (API)",
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        program = self.get_object()
+        audit.record(
+            action=audit.Action.VIEW, request=request, obj=program, patient_id=program.patient_id, summary="API"
+        )
+        return Response(self.get_serializer(program).data)
+
+    def _out(self, program: Program, code=status.HTTP_200_OK) -> Response:
+        return Response(ProgramSerializer(selectors.get_program(program.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        body = ProgramCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        source = data.pop("copy_from", None)
+        if source is not None:
+            if source.patient_id != data["patient"].pk:
+                raise ValidationError({"copy_from": ["That program belongs to another patient."]})
+            program = _call(
+                services.copy_program, source=source, physio=request.user, actor=request.user, request=request
+            )
+            fields = {k: data[k] for k in ("title", "start_date", "review_date", "notes") if k in data}
+            program = _call(services.update_program, program=program, actor=request.user, request=request, **fields)
+        else:
+            program = _call(
+                services.create_program,
+                physio=request.user,
+                actor=request.user,
+                request=request,
+                **data,
+            )
+        return self._out(program, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        program = self.get_object()
+        body = ProgramUpdateSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        items = data.pop("items", None)
+        if data:
+            program = _call(services.update_program, program=program, actor=request.user, request=request, **data)
+        if items is not None:
+            program = _call(services.replace_items, program=program, items=items, actor=request.user, request=request)
+        return self._out(program)
+
+    @extend_schema(request=None, responses={200: ProgramSerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Make a draft active: the PDF is rendered and the patient is emailed a private link (if they agreed)."""
+        return self._out(
+            _call(services.activate_program, program=self.get_object(), actor=request.user, request=request)
+        )
+
+    @extend_schema(request=None, responses={200: ProgramSerializer, 409: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._out(
+            _call(services.archive_program, program=self.get_object(), actor=request.user, request=request)
+        )
+
+    @extend_schema(request=SwapSerializer, responses={200: ProgramSerializer, 400: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def swap(self, request, pk=None):
+        """Swap one item for a progression or regression of its exercise (a new version if the program is active)."""
+        body = SwapSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = _call(
+            services.swap_item,
+            program=self.get_object(),
+            item_id=body.validated_data["item"],
+            exercise=body.validated_data["exercise"],
+            actor=request.user,
+            request=request,
+        )
+        return self._out(item.program)
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The sheet"),
+            (202, "application/json"): OpenApiResponse(
+                RENDERING, description="Being rendered; retry after the header's seconds"
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=(PdfRenderer, JSONRenderer))
+    def pdf(self, request, pk=None):
+        """The printable sheet: 200 application/pdf when ready, 202 {"status": "rendering"} with Retry-After."""
+        program = self.get_object()
+        content = services.request_pdf(program=program)
+        if content is None:
+            response = Response(
+                {"status": "rendering", "retry_after": RETRY_AFTER_SECONDS},
+                status=status.HTTP_202_ACCEPTED,
+                content_type="application/json",
+            )
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        audit.record(
+            action=audit.Action.EXPORT, request=request, obj=program, patient_id=program.patient_id, summary="PDF (API)"
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{pdf_filename(program)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -147,8 +147,10 @@ def derive(
         )
     # LSI on torque: the same body mass cancels out, and differing lever arms are accounted for.
     lsi, basis = _symmetry(assessment.involved_side, {s: results[s].strength.torque_nm for s in SIDES})
-    endurance = {s: Decimal(rows[s].endurance_s) if _tested(rows[s], "endurance") and
-                 rows[s].endurance_s is not None else None for s in SIDES}  # fmt: skip
+    endurance = {
+        s: Decimal(rows[s].endurance_s) if _tested(rows[s], "endurance") and rows[s].endurance_s is not None else None
+        for s in SIDES
+    }
     endurance_lsi, _ = _symmetry(assessment.involved_side, endurance)
     return Derived(
         age=age,
@@ -399,8 +401,7 @@ def measure_values(assessment: Assessment, derived: Derived) -> dict[str, Decima
         values[f"endurance_{side}"] = dec(row.endurance_s) if _tested(row, "endurance") else None
         values[f"step_down_{side}"] = dec(result.step_down_total)
     values.update({k: derived.prom_totals.get(k) for k in proms.MEASURES})
-    return {k: metrics.rounded(v, d.places) if v is not None else None for d in MEASURE_DEFS
-            for k, v in [(d.key, values.get(d.key))]}  # fmt: skip
+    return {d.key: metrics.rounded(values.get(d.key), d.places) for d in MEASURE_DEFS}
 
 
 @dataclass(frozen=True)
@@ -507,8 +508,11 @@ def plain_summary(progress: Progress) -> list[str]:
         )
     elif d.sex not in ("female", "male") and any(r.strength.nm_per_kg is not None for r in d.sides.values()):
         lines.append("No runner reference is available for this patient's sex, so strength is not compared to one.")
-    positive = [s for s in SIDES if _tested(d.sides[s].row, "trendelenburg")
-                and d.sides[s].row.trendelenburg_result == "positive"]  # fmt: skip
+    positive = [
+        s
+        for s in SIDES
+        if _tested(d.sides[s].row, "trendelenburg") and d.sides[s].row.trendelenburg_result == "positive"
+    ]
     if positive:
         lines.append(f"Trendelenburg test positive on the {' and '.join(positive)} side.")
     squat = [
@@ -550,3 +554,60 @@ def prom_form_items(*, measure_key: str, pack: QuestionnairePack | None) -> dict
 
 def days_between(first: dt.date, second: dt.date) -> int:
     return (second - first).days
+
+
+def progress_charts(progress: Progress) -> list[tuple[str, str]]:
+    """The charts of the progress page and report: (title, inline SVG), each measure over time."""
+    from . import charts
+
+    def series(label: str, key: str) -> charts.Series:
+        return charts.Series(
+            label=label,
+            points=[
+                charts.Point(
+                    day=v.assessment.assessed_on, value=v.values.get(key), real_change=progress.real_change(key, i)
+                )
+                for i, v in enumerate(progress.visits)
+            ],
+        )
+
+    threshold = progress.latest.derived.threshold if progress.latest else lsi_threshold()
+    expected = progress.latest.derived.involved_result if progress.latest else None
+    reference = None
+    if expected and expected.strength.expected_nm_per_kg is not None:
+        value = metrics.rounded(expected.strength.expected_nm_per_kg, 2)
+        reference = (value, f"expected {value}")
+    wanted = [
+        ("Strength symmetry (LSI, %)", [series("LSI", "lsi")], 0, 110, "%", (threshold, f"flag {threshold:.0f} %")),
+        (
+            "Abduction torque (Nm/kg)",
+            [series("Left", "nm_per_kg_left"), series("Right", "nm_per_kg_right")],
+            0,
+            2,
+            "",
+            reference,
+        ),
+        (
+            "Pain (NPRS 0-10, lower is better)",
+            [series("Now", "nprs_now"), series("Worst 24 h", "nprs_worst_24h"), series("Running", "nprs_running")],
+            0,
+            10,
+            "",
+            None,
+        ),
+        (
+            "Questionnaires (higher is better)",
+            [series(m.name, m.key) for m in proms.MEASURES.values()],
+            0,
+            100,
+            "",
+            None,
+        ),
+    ]
+    out = []
+    for title, lines, low, high, unit, ref in wanted:
+        lines = [s for s in lines if any(p.value is not None for p in s.points)]
+        if lines:
+            svg = charts.line_chart(title=title, series=lines, y_min=low, y_max=high, unit=unit, reference=ref)
+            out.append((title, svg))
+    return out

@@ -164,6 +164,9 @@ def _apply_side(row: SideFindings, values: Mapping[str, Any], errors: dict[str, 
         value = getattr(row, item)
         if value is not None and not 0 <= value <= STEP_DOWN_ITEM_MAX[item]:
             errors.setdefault(f"{row.side}.{item}", []).append(f"Score this item 0-{STEP_DOWN_ITEM_MAX[item]}.")
+    for test in TESTS:
+        if getattr(row, f"{test}_status") == TestStatus.UNABLE and not getattr(row, f"{test}_reason").strip():
+            errors.setdefault(f"{row.side}.{test}_reason", []).append("Say why the test could not be done.")
     try:
         row.full_clean(exclude=["assessment"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:

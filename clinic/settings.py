@@ -283,4 +283,4 @@ LOGGING = {
 }
 
 # seed_demo runs these in order; each module has seed(password=..., stdout=...) and is idempotent.
-MEDIUS_DEMO_MODULES = ["clinic.demo", "patients.demo", "bookings.demo", "programs.demo"]
+MEDIUS_DEMO_MODULES = ["clinic.demo", "patients.demo", "bookings.demo", "assessments.demo", "programs.demo"]

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.static import serve
 from rest_framework.routers import SimpleRouter
 
+from assessments.api import AssessmentViewSet
 from patients.api import PatientViewSet
 from programs.api import ExerciseViewSet, ProgramTemplateViewSet, ProgramViewSet
 
@@ -16,6 +17,7 @@ from .permissions import STAFF, public, require
 
 router = SimpleRouter(use_regex_path=False)
 router.register("patients", PatientViewSet, basename="patient")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("program-templates", ProgramTemplateViewSet, basename="program-template")
 router.register("programs", ProgramViewSet, basename="program")
@@ -67,6 +69,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("patients/", include("patients.urls")),
+    path("assessments/", include("assessments.urls")),
     path("programs/", include("programs.urls")),
     path("plan/", include("programs.public_urls")),
     path("", include("bookings.urls")),

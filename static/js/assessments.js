@@ -1,0 +1,28 @@
+/* Assessment form: say what is wrong with a value as it is typed (the server checks the same ranges on save). */
+(function () {
+  "use strict";
+  var form = document.getElementById("assessment-form");
+  if (!form) { return; }
+  function check(input) {
+    var live = document.getElementById(input.id + "_live");
+    if (!live || typeof input.checkValidity !== "function") { return; }
+    if (input.value !== "" && !input.checkValidity()) {
+      var msg = input.validationMessage;
+      if (input.validity.rangeUnderflow || input.validity.rangeOverflow) {
+        msg = "Enter a value from " + input.min + " to " + input.max + ".";
+      }
+      live.textContent = msg;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", live.id);
+    } else {
+      live.textContent = "";
+      input.removeAttribute("aria-invalid");
+    }
+  }
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("input[type=number], input[type=date]")) { check(event.target); }
+  });
+  form.querySelectorAll("input[type=number]").forEach(check);
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();

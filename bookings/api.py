@@ -62,7 +62,7 @@ class PractitionerOut(serializers.ModelSerializer):
         fields = ("id", "display_name", "bio", "appointment_types")
 
     def get_appointment_types(self, obj) -> list[int]:
-        return [t.id for t in obj.online_types]
+        return sorted(t.id for t in obj.online_types)
 
 
 class AvailabilityQuery(serializers.Serializer):

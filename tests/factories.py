@@ -117,6 +117,72 @@ class WeakHipAssessmentFactory(AssessmentFactory):
     left__endurance_s = 35
 
 
+# --- bookings -------------------------------------------------------------------------------------------------------
+
+
+class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.AppointmentType"
+
+    name = factory.Sequence(lambda n: f"Appointment type {n}")
+    duration_minutes = 60
+    online_bookable = True
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    """A physiotherapist's diary. `types=[...]` sets what they offer; `hours=True` gives Mon-Sun 09:00-17:00."""
+
+    class Meta:
+        model = "bookings.Practitioner"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role=Role.PHYSIO)
+    display_name = factory.LazyAttribute(lambda p: p.user.get_full_name() or p.user.email)
+
+    @factory.post_generation
+    def types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.appointment_types.set(extracted)
+
+    @factory.post_generation
+    def hours(self, create, extracted, **kwargs):
+        if create and extracted:
+            from bookings.models import WorkingHours
+
+            WorkingHours.objects.bulk_create(
+                WorkingHours(practitioner=self, weekday=day, start_time=dt.time(9), end_time=dt.time(17))
+                for day in range(7)
+            )
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """An appointment written directly (no rules, no emails): for setting the scene. Tests of booking itself go
+    through bookings.services."""
+
+    class Meta:
+        model = "bookings.Appointment"
+
+    patient = factory.SubFactory(PatientFactory)
+    practitioner = factory.SubFactory(PractitionerFactory)
+    appointment_type = factory.SubFactory(AppointmentTypeFactory)
+    start = factory.LazyFunction(lambda: dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC))
+    end = factory.LazyAttribute(lambda a: a.start + dt.timedelta(minutes=a.appointment_type.duration_minutes))
+    blocked_start = factory.LazyAttribute(
+        lambda a: a.start - dt.timedelta(minutes=a.appointment_type.buffer_before_minutes)
+    )
+    blocked_end = factory.LazyAttribute(lambda a: a.end + dt.timedelta(minutes=a.appointment_type.buffer_after_minutes))
+    source = "front_desk"
+    reference = factory.Sequence(lambda n: f"MD-T{n:05d}")
+    manage_nonce = factory.Sequence(lambda n: f"test-nonce-{n}")
+    manage_token_hash = factory.LazyAttribute(lambda a: _manage_token_hash(a.manage_nonce))
+
+
+def _manage_token_hash(nonce: str) -> str:
+    from bookings import links
+
+    return links.hash_token(links.token_for(nonce))
+
+
 # --- programs -----------------------------------------------------------------------------------------------------------
 # The twelve seed exercises come from programs.library (tests/programs/conftest.py `library` fixture): transactional
 # tests flush the data migration's rows, so tests seed them again. ProgramFactory() is an empty draft; add items with

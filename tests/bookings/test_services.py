@@ -1,0 +1,99 @@
+"""The booking services the front desk will share: staff override, the database guarantee, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from bookings import services
+from bookings.models import Appointment
+from bookings.services import InvalidBooking, SlotUnavailable
+from tests.factories import AppointmentFactory, PatientFactory
+
+from .conftest import at
+
+
+def _create(diary, appointment_type, start, **kwargs):
+    return services.create_appointment(
+        patient=kwargs.pop("patient", None) or PatientFactory(),
+        practitioner=diary,
+        appointment_type=appointment_type,
+        start=start,
+        source=Appointment.Source.FRONT_DESK,
+        **kwargs,
+    )
+
+
+def test_staff_may_book_outside_the_online_rules_with_the_override(diary, initial, monday, front_desk):
+    evening = at(monday, "18:10")  # outside hours and off the step
+    appointment = _create(diary, initial, evening, staff_override=True, actor=front_desk)
+    assert appointment.start == evening
+    assert appointment.created_by == front_desk and appointment.updated_by == front_desk
+    assert appointment.changes.get().actor_label == front_desk.email
+
+
+def test_staff_may_book_a_staff_only_type_with_the_override_only(diary, staff_only, monday, front_desk):
+    with pytest.raises(InvalidBooking):
+        _create(diary, staff_only, at(monday, "10:00"), actor=front_desk)
+    assert _create(diary, staff_only, at(monday, "10:00"), actor=front_desk, staff_override=True).pk
+
+
+def test_not_even_staff_can_book_on_top_of_another_appointment(diary, initial, monday, front_desk):
+    _create(diary, initial, at(monday, "10:00"), staff_override=True)
+    with pytest.raises(SlotUnavailable):
+        _create(diary, initial, at(monday, "11:05"), staff_override=True, actor=front_desk)  # inside the buffer
+    assert _create(diary, initial, at(monday, "11:10"), staff_override=True).pk  # right after the buffer
+
+
+def test_the_database_refuses_overlapping_active_appointments_whatever_writes_them(diary, initial, monday):
+    AppointmentFactory(practitioner=diary, appointment_type=initial, start=at(monday, "10:00"))
+    with pytest.raises(IntegrityError, match="appointment_no_overlap"), transaction.atomic():
+        AppointmentFactory(practitioner=diary, appointment_type=initial, start=at(monday, "10:30"))
+    # Another practitioner, a cancelled one, or back-to-back (with the buffer) is fine.
+    AppointmentFactory(appointment_type=initial, start=at(monday, "10:30"))
+    AppointmentFactory(practitioner=diary, appointment_type=initial, start=at(monday, "10:30"), status="cancelled")
+    AppointmentFactory(practitioner=diary, appointment_type=initial, start=at(monday, "11:10"))
+
+
+def test_a_no_show_frees_the_time_for_a_walk_in(diary, follow_up, monday):
+    AppointmentFactory(practitioner=diary, appointment_type=follow_up, start=at(monday, "10:00"), status="no_show")
+    assert _create(diary, follow_up, at(monday, "10:00"), staff_override=True).pk
+
+
+def test_references_are_short_and_unambiguous(diary, follow_up, monday):
+    appointments = [_create(diary, follow_up, at(monday, f"{h:02d}:00")) for h in range(9, 16)]
+    references = {a.reference for a in appointments}
+    assert len(references) == len(appointments)
+    for reference in references:
+        assert reference.startswith("MD-") and len(reference) == 7
+        assert not set(reference[3:]) & set("01OI")
+
+
+def test_moving_is_refused_for_an_appointment_that_is_not_booked(diary, initial, monday):
+    appointment = AppointmentFactory(
+        practitioner=diary, appointment_type=initial, start=at(monday, "10:00"), status="cancelled"
+    )
+    with pytest.raises(services.NotChangeable):
+        services.move_appointment(appointment=appointment, start=at(monday, "12:00"))
+
+
+def test_staff_may_cancel_inside_the_cutoff_with_a_reason(diary, initial, front_desk):
+    from django.utils import timezone
+
+    soon = (timezone.now() + dt.timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    appointment = AppointmentFactory(practitioner=diary, appointment_type=initial, start=soon)
+    with pytest.raises(services.CutoffPassed):
+        services.cancel_appointment(appointment=appointment)
+    cancelled = services.cancel_appointment(
+        appointment=appointment, actor=front_desk, reason="Physio ill", staff_override=True
+    )
+    assert (cancelled.status, cancelled.cancel_reason, cancelled.updated_by) == ("cancelled", "Physio ill", front_desk)
+    change = cancelled.changes.get()
+    assert (change.kind, change.actor, change.reason, change.from_status) == (
+        "cancelled",
+        front_desk,
+        "Physio ill",
+        "booked",
+    )

@@ -158,3 +158,82 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
+
+class Notification(models.Model):
+    """One message to one recipient: a confirmation, a reminder, a cancellation... (clinic.notifications sends it).
+
+    What it is about is a generic reference (subject_type "bookings.appointment", subject_id "42") because clinic
+    imports no app. The unique constraint makes a duplicate impossible: one row per subject, kind, channel and due
+    time, whoever schedules it and however often. `due_at` is that identity and never changes; `next_attempt_at` is
+    when the dispatcher may try next (moved by retries with backoff and by SMS quiet hours).
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation")
+        REMINDER = "reminder", _("Reminder")
+        RESCHEDULE = "reschedule", _("Rescheduled")
+        CANCELLATION = "cancellation", _("Cancellation")
+        PROGRAM_READY = "program_ready", _("Program ready")
+        WAITLIST_OFFER = "waitlist_offer", _("Waiting-list offer")
+        PRACTICE_NOTICE = "practice_notice", _("Notice to the practice")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    subject_type = models.CharField(_("about (type)"), max_length=60)
+    subject_id = models.CharField(_("about (id)"), max_length=64)
+    subject_label = models.CharField(_("about"), max_length=100, blank=True, help_text=_("E.g. the booking reference."))
+    patient_id = models.BigIntegerField(_("patient"), null=True, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    due_at = models.DateTimeField(_("due"))
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("reason"), max_length=255, blank=True, help_text=_("Why it was skipped or failed."))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_id = models.CharField(_("provider id"), max_length=255, blank=True)
+    # The claim: a worker sets status=sending with its own token; every later write checks the token (a fence), so
+    # a worker that lost its claim (stale, taken over after a crash timeout) can never record a second send.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    title = models.CharField(_("subject line"), max_length=255, blank=True)
+    body = models.TextField(_("text as sent"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind", "channel", "due_at"],
+                name="notification_once_per_subject_kind_channel_due",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sending") | models.Q(claim_token__isnull=False, claimed_at__isnull=False),
+                name="notification_sending_is_claimed",
+            ),
+        ]
+        indexes = [
+            # The dispatcher's query: due pending rows, oldest first. Partial, so sent history does not slow it.
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notification_due"),
+            models.Index(fields=["claimed_at"], condition=models.Q(status="sending"), name="notification_claimed"),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject"),
+            models.Index(fields=["status", "-due_at"], name="notification_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_channel_display()} to {self.recipient} ({self.status})"

@@ -188,6 +188,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TIMEZONE = "UTC"
 
+# Notifications (clinic.notifications, docs/reminders.md): the dispatcher runs every minute and sends what is due.
+NOTIFICATIONS_DISPATCH_SECONDS = envint("NOTIFICATIONS_DISPATCH_SECONDS", 60)
+NOTIFICATIONS_BATCH_SIZE = envint("NOTIFICATIONS_BATCH_SIZE", 200)  # rows claimed at a time, one SMTP connection
+NOTIFICATIONS_CLAIM_TIMEOUT = envint("NOTIFICATIONS_CLAIM_TIMEOUT", 300)  # seconds before a stuck claim is taken over
+NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 6)
+NOTIFICATIONS_RETRY_SECONDS = envint("NOTIFICATIONS_RETRY_SECONDS", 60)  # first retry; doubles up to an hour
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "clinic.notifications.sms.ConsoleBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = envsecret("SMS_GATEWAY_TOKEN")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Medius")
+SMS_TIMEOUT = envint("SMS_TIMEOUT", 10)
+CELERY_BEAT_SCHEDULE["clinic.dispatch-notifications"] = {
+    "task": "clinic.tasks.dispatch_notifications",
+    "schedule": float(NOTIFICATIONS_DISPATCH_SECONDS),
+}
+
 # Email: without EMAIL_URL, messages are written to var/mail (one file each) so nothing leaves the machine.
 if os.environ.get("EMAIL_URL"):
     vars().update(env.email_url("EMAIL_URL"))

@@ -1,0 +1,319 @@
+"""Claiming due messages and sending them: exactly once, whatever crashes or runs twice.
+
+- Claim in the database: due pending rows are locked with FOR UPDATE SKIP LOCKED and set to "sending" with a fresh
+  claim token in one short transaction (a conditional UPDATE for a single row), so two workers or two beats never
+  hold the same row. SQLite (`make run`) has no row locks but runs every write transaction IMMEDIATE, which
+  serialises the claims the same way.
+- Every later write on a claimed row is conditional on that token (a fence). A row left in "sending" by a worker that
+  died is handed back after NOTIFICATIONS_CLAIM_TIMEOUT with the token cleared; should the old worker still be alive
+  and merely slow, its "sent" commit matches nothing and it abandons the message (mail.py).
+- Passing faults (SMTP 4xx, timeouts, refused or dropped connections, gateway 5xx/429) put the row back to pending
+  with backoff, up to NOTIFICATIONS_MAX_ATTEMPTS; anything else is final: failed, with the reason. Staff can retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import uuid
+from collections import Counter
+from urllib.parse import urlsplit
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from phonenumber_field.phonenumber import to_python as to_phone
+
+from clinic.models import Notification
+from clinic.selectors import get_practice
+
+from .mail import EmailChannel, ServerUnavailable, Unconfirmed
+from .registry import Email, Skip, Sms, renderer_for
+from .sms import SmsError, get_backend
+from .timing import backoff, quiet_until
+
+logger = logging.getLogger(__name__)
+
+Status = Notification.Status
+Channel = Notification.Channel
+
+
+# Claiming ------------------------------------------------------------------------------------------------------------
+
+
+def claim_due(*, limit: int, now: dt.datetime | None = None) -> tuple[uuid.UUID, list[Notification]]:
+    """Claim up to `limit` due pending rows for this worker (oldest first)."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(
+                status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+            )
+    rows = list(Notification.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk")) if ids else []
+    return token, rows
+
+
+def claim_one(notification_id: int, *, now: dt.datetime | None = None) -> tuple[uuid.UUID, Notification | None]:
+    """Claim one row if it is pending and due (a conditional UPDATE: whoever changes it first has it)."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING, next_attempt_at__lte=now).update(
+        status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    return token, (Notification.objects.get(pk=notification_id) if claimed else None)
+
+
+def recover_stale(*, now: dt.datetime | None = None) -> int:
+    """Hand back rows whose worker has held them longer than the claim timeout (it crashed or hangs)."""
+    now = now or timezone.now()
+    stale = Notification.objects.filter(
+        status=Status.SENDING, claimed_at__lt=now - dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT)
+    )
+    note = "The worker stopped while sending."
+    given_up = stale.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
+        status=Status.FAILED, reason=note, last_error=note, claim_token=None, claimed_at=None, updated_at=now
+    )
+    again = stale.update(
+        # next_attempt_at is left as it was: the row was due when it was claimed, so it is due again now.
+        status=Status.PENDING,
+        last_error=note,
+        claim_token=None,
+        claimed_at=None,
+        updated_at=now,
+    )
+    if given_up or again:
+        logger.warning("Recovered %d stale notification claims (%d given up)", again + given_up, given_up)
+    return again + given_up
+
+
+def due_count(*, now: dt.datetime | None = None, cap: int = 100_000) -> int:
+    now = now or timezone.now()
+    return Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)[:cap].count()
+
+
+# Errors --------------------------------------------------------------------------------------------------------------
+
+
+class InvalidRecipient(Exception):
+    pass
+
+
+def classify(exc: BaseException) -> tuple[bool, str]:
+    """(transient, description) for a failure while sending."""
+    if isinstance(exc, SmsError):
+        return exc.transient, str(exc)
+    if isinstance(exc, ServerUnavailable):
+        return True, f"Mail server unavailable: {exc}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        text = "; ".join(f"{who}: {code} {_text(reply)}" for who, (code, reply) in exc.recipients.items())
+        return all(400 <= code < 500 for code in codes), f"Recipient refused: {text}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        # The practice's mail settings are wrong, not the message: keep it for when they are fixed.
+        return True, f"Mail server sign-in refused: {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500, f"Mail server answered {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):  # includes timeouts and refused connections
+        return True, f"{type(exc).__name__}: {exc}"
+    return False, f"{type(exc).__name__}: {exc}"
+
+
+def _text(value) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+# Sending -------------------------------------------------------------------------------------------------------------
+
+
+def message_id(notification: Notification) -> str:
+    """Stable per notification: a mailbox that sees the same Message-ID twice may show it once."""
+    host = urlsplit(settings.SITE_URL).hostname or "medius.invalid"
+    return f"<notification-{notification.pk}@{host}>"
+
+
+class Sender:
+    """Sends claimed rows over one mail connection and one SMS backend; use as a context manager."""
+
+    def __init__(self):
+        self.practice = get_practice()
+        self._email: EmailChannel | None = None
+        self._sms = None
+        self._email_down: str | None = None
+        self._provider_ids: list[Notification] = []
+        self.stats: Counter = Counter()
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.flush()
+        if self._email is not None:
+            self._email.close()
+
+    @property
+    def email(self) -> EmailChannel:
+        if self._email is None:
+            self._email = EmailChannel()
+        return self._email
+
+    @property
+    def sms(self):
+        if self._sms is None:
+            self._sms = get_backend()
+        return self._sms
+
+    def send(self, rows: list[Notification], token: uuid.UUID) -> None:
+        for notification in rows:
+            try:
+                outcome = self._send_one(notification, token)
+            except Exception:
+                # A bug must not leave the rest of the batch claimed until the timeout.
+                logger.exception("Sending notification %s failed unexpectedly", notification.pk)
+                outcome = "error"
+            self.stats[outcome] += 1
+        self.flush()
+
+    def flush(self) -> None:
+        if self._provider_ids:
+            Notification.objects.bulk_update(self._provider_ids, ["provider_id"])
+            self._provider_ids = []
+
+    def _send_one(self, n: Notification, token: uuid.UUID) -> str:
+        now = timezone.now()
+        if n.channel == Channel.SMS:
+            until = quiet_until(now, self.practice)
+            if until is not None:
+                _update(n, token, status=Status.PENDING, next_attempt_at=until, attempts=F("attempts") - 1)
+                return "deferred"
+        renderer = renderer_for(n)
+        if renderer is None:
+            return _fail(n, token, f"Nothing knows how to write a {n.kind} about {n.subject_type}.")
+        try:
+            message = renderer(n)
+        except Skip as skip:
+            _update(n, token, status=Status.SKIPPED, reason=skip.reason[:255])
+            return "skipped"
+        except Exception as exc:
+            logger.exception("Rendering notification %s failed", n.pk)
+            return _fail(n, token, f"Could not be written: {type(exc).__name__}: {exc}")
+        if self._email_down and n.channel == Channel.EMAIL:
+            return self._retry_or_fail(n, token, self._email_down)
+        try:
+            provider_id = self._deliver(n, token, message)
+        except Unconfirmed as exc:
+            _update(n, token, from_status=Status.SENT, last_error=f"No reply after the message data: {exc}")
+            return "sent"
+        except InvalidRecipient as exc:
+            return _fail(n, token, str(exc))
+        except Exception as exc:
+            transient, text = classify(exc)
+            if isinstance(exc, ServerUnavailable):
+                self._email_down = text  # no point knocking again for the rest of this batch
+            if transient:
+                return self._retry_or_fail(n, token, text)
+            return _fail(n, token, text)
+        if provider_id is None:
+            return "lost-claim"
+        if provider_id:
+            n.provider_id = provider_id[:255]
+            self._provider_ids.append(n)
+        return "sent"
+
+    def _retry_or_fail(self, n: Notification, token: uuid.UUID, text: str) -> str:
+        if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            return _fail(n, token, f"Gave up after {n.attempts} attempts: {text}")
+        _update(
+            n,
+            token,
+            from_status=(Status.SENDING, Status.SENT),
+            status=Status.PENDING,
+            next_attempt_at=timezone.now() + backoff(n.attempts),
+            last_error=text,
+        )
+        return "retry"
+
+    def _deliver(self, n: Notification, token: uuid.UUID, message: Email | Sms) -> str | None:
+        recipient = message.to or n.recipient
+        if n.channel == Channel.EMAIL:
+            if not isinstance(message, Email):
+                raise TypeError(f"the {n.kind} renderer returned {type(message).__name__} for an email")
+            try:
+                validate_email(recipient)
+            except ValidationError:
+                raise InvalidRecipient(f"Invalid email address: {recipient!r}") from None
+            email = self._email_message(n, message, recipient)
+
+            def commit() -> bool:
+                return _mark_sent(n, token, recipient=recipient, title=message.subject, body=message.text)
+
+            return self.email.deliver(email, commit)
+        if not isinstance(message, Sms):
+            raise TypeError(f"the {n.kind} renderer returned {type(message).__name__} for an SMS")
+        phone = to_phone(recipient)
+        # "Possible" (a plausible length for its country), not "valid": numbering plans change faster than the
+        # phonenumbers data, and the gateway has the final word (a 4xx there fails the message with its reason).
+        if phone is None or not phonenumbers.is_possible_number(phone):
+            raise InvalidRecipient(f"Invalid phone number: {recipient!r}")
+        if not _mark_sent(n, token, recipient=recipient, title="", body=message.text):
+            return None
+        return self.sms.send(to=phone.as_e164, text=message.text, reference=f"notification-{n.pk}")
+
+    def _email_message(self, n: Notification, message: Email, recipient: str) -> EmailMultiAlternatives:
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[recipient],
+            reply_to=[self.practice.email] if self.practice.email else None,
+            headers={"Message-ID": message_id(n), "X-Medius-Notification": str(n.pk)},
+        )
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        for attachment in message.attachments:
+            email.attach(attachment.filename, attachment.content, attachment.mimetype)
+        return email
+
+
+def _update(n: Notification, token: uuid.UUID, *, from_status=Status.SENDING, **fields) -> bool:
+    """A fenced write: only while this worker's claim holds."""
+    statuses = from_status if isinstance(from_status, tuple) else (from_status,)
+    if fields.get("status") in (Status.PENDING, Status.SKIPPED, Status.FAILED):
+        fields.setdefault("claim_token", None)
+        fields.setdefault("claimed_at", None)
+    fields["updated_at"] = timezone.now()
+    return Notification.objects.filter(pk=n.pk, claim_token=token, status__in=statuses).update(**fields) == 1
+
+
+def _mark_sent(n: Notification, token: uuid.UUID, *, recipient: str, title: str, body: str) -> bool:
+    # Committed at once (autocommit): this is the moment the message counts as sent (mail.py explains the order).
+    return _update(
+        n,
+        token,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        recipient=recipient,
+        title=title[:255],
+        body=body,
+        reason="",
+        last_error="",
+    )
+
+
+def _fail(n: Notification, token: uuid.UUID, text: str) -> str:
+    _update(
+        n, token, from_status=(Status.SENDING, Status.SENT), status=Status.FAILED, reason=text[:255], last_error=text
+    )
+    return "failed"

@@ -71,7 +71,9 @@ def _overlapping_pairs() -> int:
         1
         for i, a in enumerate(active)
         for b in active[i + 1 :]
-        if a.practitioner_id == b.practitioner_id and a.blocked_start < b.blocked_end and b.blocked_start < a.blocked_end
+        if a.practitioner_id == b.practitioner_id
+        and a.blocked_start < b.blocked_end
+        and b.blocked_start < a.blocked_end
     )
 
 

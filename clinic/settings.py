@@ -273,6 +273,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["clinic.permissions.HasCapability"],
 }
 
+# Bookings: the appointment status enum gets its own name in the schema (several models have a "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "AppointmentStatusEnum": "bookings.models.Appointment.Status",
+}
+
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "GB")
 
 # Security: strict by default; plain-HTTP development only with DEBUG on.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,6 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -97,7 +100,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "illustration", "is_archived", "updated_at")
 
 
-class ArchiveSerializer(serializers.Serializer):
+class ExerciseArchiveSerializer(serializers.Serializer):
     archived = serializers.BooleanField(default=True)
 
 
@@ -149,10 +152,10 @@ class ExerciseViewSet(
     def perform_update(self, serializer):
         self._save(serializer, serializer.instance)
 
-    @extend_schema(request=ArchiveSerializer, responses=ExerciseSerializer)
+    @extend_schema(request=ExerciseArchiveSerializer, responses=ExerciseSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
-        body = ArchiveSerializer(data=request.data)
+        body = ExerciseArchiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         exercise = services.set_exercise_archived(
             exercise=self.get_object(), archived=body.validated_data["archived"], actor=request.user, request=request
@@ -326,7 +329,19 @@ class PdfRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        # The sheet itself goes out as an HttpResponse; this renders only an error body (JSON text).
+        return json.dumps(data).encode() if isinstance(data, dict) else data
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """The PDF endpoint answers in its own types whatever the Accept header says (a browser asks for text/html);
+    errors come back as JSON, so a wrong role gets its 403, not a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 RENDERING = inline_serializer(
@@ -472,20 +487,22 @@ class ProgramViewSet(
             ),
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=(PdfRenderer, JSONRenderer))
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=(JSONRenderer, PdfRenderer),
+        content_negotiation_class=FirstRendererNegotiation,
+    )
     def pdf(self, request, pk=None):
         """The printable sheet: 200 application/pdf when ready, 202 {"status": "rendering"} with Retry-After."""
         program = self.get_object()
         content = services.request_pdf(program=program)
         if content is None:
-            response = Response(
-                {"status": "rendering", "retry_after": RETRY_AFTER_SECONDS},
-                status=status.HTTP_202_ACCEPTED,
-                content_type="application/json",
+            response = JsonResponse(
+                {"status": "rendering", "retry_after": RETRY_AFTER_SECONDS}, status=status.HTTP_202_ACCEPTED
             )
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            response["Cache-Control"] = "no-store"
             return response
         audit.record(
             action=audit.Action.EXPORT, request=request, obj=program, patient_id=program.patient_id, summary="PDF (API)"

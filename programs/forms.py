@@ -43,6 +43,9 @@ class ExerciseForm(forms.ModelForm):
     cues = LinesField(label=_("Coaching cues (one per line)"), required=False)
     faults = LinesField(label=_("Common faults (one per line)"), required=False)
     video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    sets = forms.IntegerField(label=_("Sets"), min_value=1, max_value=20)
+    reps = forms.IntegerField(label=_("Reps"), min_value=1, max_value=200, required=False)
+    hold_seconds = forms.IntegerField(label=_("Hold (seconds)"), min_value=1, max_value=600, required=False)
 
     class Meta:
         model = Exercise
@@ -80,8 +83,6 @@ class ExerciseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("sets", "reps", "hold_seconds"):
-            self.fields[name].widget.attrs["min"] = 1
         others = Exercise.objects.filter(is_archived=False)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)

@@ -90,8 +90,8 @@ class Exercise(DoseFields):
     equipment = models.ManyToManyField(Equipment, verbose_name=_("equipment"), related_name="exercises", blank=True)
     starting_position = models.TextField(_("starting position"))
     steps = models.JSONField(_("steps"), default=list, help_text=_("One step per line, in order."))
-    cues = models.JSONField(_("coaching cues"), default=list)
-    faults = models.JSONField(_("common faults"), default=list)
+    cues = models.JSONField(_("coaching cues"), default=list, blank=True)
+    faults = models.JSONField(_("common faults"), default=list, blank=True)
     load = models.CharField(_("default load"), max_length=100, blank=True)
     regressions = models.ManyToManyField(
         "self", symmetrical=False, related_name="regression_of", blank=True, verbose_name=_("regressions")

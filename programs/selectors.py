@@ -124,15 +124,23 @@ def pdf_fingerprint(program: Program) -> str:
     exercises = list(Exercise.objects.filter(pk__in=exercise_ids).order_by("pk").values_list("pk", "updated_at"))
     pictures = ExercisePicture.objects.filter(exercise_id__in=exercise_ids).aggregate(n=Count("id"), last=Max("id"))
     practice = get_practice()
-    patient = program.patient
-    physio = program.physio
+    # Read from the database, not the caller's instance: an instance held since before a change would hash stale.
+    row = Program.objects.filter(pk=program.pk).values_list(
+        "version",
+        "status",
+        "updated_at",
+        "patient__first_name",
+        "patient__last_name",
+        "patient__preferred_name",
+        "patient__updated_at",
+        "physio__first_name",
+        "physio__last_name",
+    )[0]
     state = {
-        "program": [program.pk, program.version, program.status, program.updated_at.isoformat()],
+        "program": [program.pk, *row],
         "items": items,
         "exercises": [[pk, at.isoformat()] for pk, at in exercises],
         "pictures": pictures,
-        "patient": [patient.first_name, patient.last_name, patient.preferred_name],
-        "physio": [physio.first_name, physio.last_name],
         "practice": [practice.updated_at.isoformat() if practice.updated_at else "", practice.paper_size],
         "layout": 1,  # bump when the PDF template changes in a way that should re-render every cached sheet
     }

@@ -365,6 +365,11 @@ class MeasureDef:
     higher_is_better: bool
     mcid: Decimal | None = None
 
+    @property
+    def sep(self) -> str:
+        """No space before "/10", a space before "Nm/kg" or "%"."""
+        return "" if self.unit.startswith("/") else " "
+
 
 MEASURE_DEFS = (
     MeasureDef("lsi", "Abduction strength symmetry (LSI)", "%", 1, True),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from clinic import audit
@@ -20,6 +21,7 @@ from .forms import AmendForm, NewAssessmentForm, PromForm, ReportForm, SideForm,
 from .models import Assessment, ProgressReport
 from .selectors import SIDES
 
+SIDE_LABELS = {"left": _lazy("Left"), "right": _lazy("Right")}
 # Rows of the entry form: (test key, title, field names after status and reason).
 FORM_TESTS = [(test, services.TEST_NAMES[test], names) for test, names in services.TESTS.items()]
 
@@ -90,8 +92,12 @@ def _error_list(visit, sides, prom_forms) -> list[dict]:
                 out += [{"label": "", "id": "", "message": e} for e in errors]
                 continue
             bound = form[name]
-            side = f"{prefix.capitalize()} " if prefix in SIDES else (f"{prefix.upper()} " if prefix else "")
-            out += [{"label": f"{side}{bound.label}", "id": bound.id_for_label, "message": e} for e in errors]
+            label = str(bound.label)
+            if prefix in SIDES:
+                label = f"{SIDE_LABELS[prefix]} {label[:1].lower()}{label[1:]}"
+            elif prefix:
+                label = f"{proms.MEASURES[prefix].name} {label}"
+            out += [{"label": label, "id": bound.id_for_label, "message": e} for e in errors]
     return out
 
 

@@ -272,6 +272,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["clinic.permissions.HasCapability"],
 }
+# Assessments: seven tests share one status choice set, and several apps have a "status" field; name them once.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "TestStatusEnum": "assessments.models.TestStatus",
+    "AssessmentStatusEnum": "assessments.models.Assessment.Status",
+    "SexEnum": "patients.models.Patient.Sex",
+}
 
 # Bookings: the appointment status enum gets its own name in the schema (several models have a "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

@@ -34,7 +34,6 @@ class ChooseForm(forms.Form):
 class DetailsForm(forms.Form):
     """The patient's details. The time travels with the form so nothing typed is lost if it has to change."""
 
-    start = forms.DateTimeField(widget=forms.HiddenInput)
     first_name = forms.CharField(
         label=_("First name"), max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
     )
@@ -66,7 +65,3 @@ class DetailsForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=255)
-
-
-class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(widget=forms.HiddenInput)

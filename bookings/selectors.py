@@ -24,6 +24,15 @@ def online_appointment_types() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(is_active=True, online_bookable=True)
 
 
+def offered_online_types() -> QuerySet[AppointmentType]:
+    """Online types that some active practitioner offers (the booking page lists only what can be booked)."""
+    return online_appointment_types().filter(
+        pk__in=Practitioner.appointment_types.through.objects.filter(
+            practitioner__is_active=True, practitioner__user__is_active=True
+        ).values("appointmenttype_id")
+    )
+
+
 def online_practitioners() -> QuerySet[Practitioner]:
     """Active practitioners who offer at least one online type, each with the ids of those types prefetched."""
     return (

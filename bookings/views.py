@@ -102,7 +102,7 @@ def _month_calendar(*, request, rules: Rules, now: dt.datetime, load_slots, quer
 
 @public
 def book(request):
-    types = selectors.online_appointment_types()
+    types = selectors.offered_online_types()
     practitioners = list(selectors.online_practitioners())
     form = ChooseForm(request.GET or None, types=types, practitioners=practitioners)
     context: dict = {"form": form, "practitioners": practitioners}

@@ -1,0 +1,64 @@
+"""A physio builds a home-exercise program and the patient opens it from the email and downloads the sheet."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from programs.library import seed_library, seed_templates
+from programs.models import Equipment, Exercise, Muscle, Program, ProgramTemplate, TemplateItem
+from tests.factories import PatientFactory
+
+
+def test_a_physio_builds_a_program_and_the_patient_downloads_it_from_the_emailed_link(page, login, physio, mailoutbox):
+    seed_library(Exercise=Exercise, Muscle=Muscle, Equipment=Equipment)
+    seed_templates(ProgramTemplate=ProgramTemplate, TemplateItem=TemplateItem, Exercise=Exercise)
+    patient = PatientFactory(first_name="Amélie", last_name="Durand", email="amelie@mail.test", consent_email=True)
+
+    login(physio)
+    page.goto(f"/patients/{patient.pk}/")
+    page.get_by_role("link", name="New exercise program").click()
+    page.get_by_label("Title").fill("Hip stability, phase 1")
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hip stability, phase 1")
+
+    # One item from a template...
+    page.locator("summary", has_text="Hip stability, phase 1 to 3").click()
+    page.get_by_role("button", name="Add Clamshell from Hip stability, phase 1 to 3").click()
+    expect(page.locator(".item-name")).to_have_text(["Clamshell"])
+    # ...one from the library, then swapped for its progression in one click.
+    page.get_by_role("button", name="Add Standing wall press to the program").click()
+    page.get_by_role("button", name="Progress Standing wall press to Hip hitch (pelvic drop)").click()
+    expect(page.locator(".item-name")).to_have_text(["Clamshell", "Hip hitch (pelvic drop)"])
+
+    page.get_by_role("button", name="Make active").click()
+    expect(page.get_by_text("The program is active")).to_be_visible()
+    program = Program.objects.get(patient=patient)
+    assert program.status == Program.Status.ACTIVE
+
+    # The patient, with no account, follows the link in the email they received.
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["amelie@mail.test"]
+    url = next(word for word in mailoutbox[0].body.split() if "/plan/" in word)
+    patient_page = page.context.browser.new_context(base_url=page.url.split("/programs/")[0]).new_page()
+    patient_page.goto(urlsplit(url).path)
+    expect(patient_page.get_by_role("heading", level=1)).to_have_text("Hip stability, phase 1")
+    expect(patient_page.get_by_text("For Amélie Durand")).to_be_visible()
+
+    with patient_page.expect_download() as download_info:
+        patient_page.get_by_role("link", name="Download the printable sheet (PDF)").click()
+    content = Path(download_info.value.path()).read_bytes()
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    assert "Amélie Durand" in text
+    items = list(program.items.select_related("exercise"))
+    assert [i.exercise.key for i in items] == ["clamshell", "hip_hitch"]
+    for item in items:
+        assert item.exercise.name in text
+        assert item.dose in text
+    assert "3 sets of 15, each side, once a day" in text
+    assert "3 sets of 12 with a 2-second hold, each side, once a day" in text
+    patient_page.context.close()

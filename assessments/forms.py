@@ -129,7 +129,11 @@ class PromForm(forms.Form):
         self.measure = proms.MEASURES[measure_key]
         self.view = items
         for item in items["items"]:
-            label = f"{item['number']}. {item['text']}" if item["text"] else _("Item %(n)s") % {"n": item["number"]}
+            label = (
+                f"{item['number']}. {item['text']}"
+                if item["text"]
+                else _("%(measure)s item %(n)s") % {"measure": self.measure.name, "n": item["number"]}
+            )
             name = f"item_{item['number']}"
             if item["options"]:
                 choices = [("", "–")] + [  # noqa: RUF001

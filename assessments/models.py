@@ -170,7 +170,7 @@ class SideFindings(models.Model):
     # Trendelenburg (single-leg stance on this side, up to 30 s).
     trendelenburg_status = models.CharField(max_length=10, choices=TestStatus.choices, default=TestStatus.TESTED)
     trendelenburg_reason = models.CharField(max_length=200, blank=True)
-    trendelenburg_result = models.CharField(max_length=8, choices=Trendelenburg.choices, blank=True)
+    trendelenburg_result = models.CharField(_("result"), max_length=8, choices=Trendelenburg.choices, blank=True)
     trendelenburg_trunk_lean = models.BooleanField(_("trunk lean over stance leg"), default=False)
     trendelenburg_hold_s = models.PositiveSmallIntegerField(
         _("hold (s)"), null=True, blank=True, validators=_range("hold_s")

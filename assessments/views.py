@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,6 +81,9 @@ def _save(request, assessment: Assessment, visit, sides, prom_forms, *, autosave
     except ValidationError as exc:
         _apply_errors(exc, visit, sides, prom_forms)
         return False
+    except services.AssessmentLocked as exc:  # signed by someone else a moment ago
+        visit.add_error(None, str(exc))
+        return False
     return valid
 
 
@@ -102,17 +106,16 @@ def _error_list(visit, sides, prom_forms) -> list[dict]:
 
 
 def _entry_context(assessment, pack, visit, sides, prom_forms) -> dict:
+    def cells(name: str, label: str, title: str) -> list:
+        # Each input's accessible name says side, test and field: "Left Dynamometry trial 1 (N)".
+        return [(sides[s][name], f"{SIDE_LABELS[s]} {title} {label[:1].lower()}{label[1:]}") for s in SIDES]
+
     tests = []
     for test, title, names in FORM_TESTS:
-        tests.append(
-            {
-                "key": test,
-                "title": title,
-                "status": [sides[s][f"{test}_status"] for s in SIDES],
-                "reason": [sides[s][f"{test}_reason"] for s in SIDES],
-                "rows": [(sides["left"][n].label, [sides[s][n] for s in SIDES]) for n in names],
-            }
-        )
+        rows = [(_("Status"), cells(f"{test}_status", str(_("status")), title))]
+        rows.append((_("Reason if not done"), cells(f"{test}_reason", str(_("reason")), title)))
+        rows += [(sides["left"][n].label, cells(n, str(sides["left"][n].label), title)) for n in names]
+        tests.append({"key": test, "title": title, "rows": rows})
     return {
         "assessment": assessment,
         "patient": assessment.patient,
@@ -224,22 +227,29 @@ def assessment_edit(request, pk: int):
     if request.method == "POST":
         pack, visit, sides, prom_forms = _build_forms(assessment, request.POST)
         action = request.POST.get("action", "save")
-        saved = _save(request, assessment, visit, sides, prom_forms, autosave=False)
-        if saved and action == "sign":
-            try:
-                services.sign_assessment(assessment=assessment, actor=request.user, request=request)
-            except ValidationError as exc:
-                _apply_errors(exc, visit, sides, prom_forms)
-                messages.error(request, _("Not signed yet: complete the fields marked below (your entries are saved)."))
-            except services.WrongState as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Assessment signed and locked."))
-                return redirect("assessments:detail", pk=pk)
-        elif saved:
+        signed = False
+        # One transaction for save-then-sign, so a late autosave cannot slip older values in between the two. A
+        # refused signature rolls back only its own savepoint: the entries saved just before stay saved.
+        with transaction.atomic():
+            saved = _save(request, assessment, visit, sides, prom_forms, autosave=False)
+            if saved and action == "sign":
+                try:
+                    services.sign_assessment(assessment=assessment, actor=request.user, request=request)
+                    signed = True
+                except ValidationError as exc:
+                    _apply_errors(exc, visit, sides, prom_forms)
+                    messages.error(
+                        request, _("Not signed yet: complete the fields marked below (your entries are saved).")
+                    )
+                except services.WrongState as exc:
+                    messages.error(request, str(exc))
+        if signed:
+            messages.success(request, _("Assessment signed and locked."))
+            return redirect("assessments:detail", pk=pk)
+        if saved and action != "sign":
             messages.success(request, _("Draft saved."))
             return redirect("assessments:edit", pk=pk)
-        else:
+        if not saved:
             messages.error(request, _("Some values need attention; everything else is saved."))
         context = _entry_context(selectors.get_assessment(pk), pack, visit, sides, prom_forms)
         return render(request, "assessments/edit.html", context, status=400)

@@ -1,0 +1,118 @@
+"""A physio records a full battery, signs it and sees the LSI flag; a second assessment weeks later shows both on the
+progress charts with real changes marked; the progress report PDF holds the figures (text read back with pypdf)."""
+
+import datetime as dt
+import io
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from assessments.models import Assessment
+from clinic.models import AuditEvent
+from tests.factories import PatientFactory
+
+SIDES = ("Left", "Right")
+
+
+def record_battery(page, *, day, nprs, lefs_each, left_force, right_force, left_trendelenburg):
+    page.get_by_label("Date", exact=True).fill(day.isoformat())
+    page.get_by_label("Body mass (kg)").fill("62.0")
+    page.get_by_label("Height (cm)", exact=True).fill("168")
+    page.get_by_label("Pain now (0-10)").fill(str(nprs[0]))
+    page.get_by_label("Worst pain in 24 h (0-10)").fill(str(nprs[1]))
+    page.get_by_label("Pain during running (0-10)").fill(str(nprs[2]))
+    for side in SIDES:
+        positive = side == "Left" and left_trendelenburg
+        page.get_by_label(f"{side} Trendelenburg result").select_option("positive" if positive else "negative")
+        page.get_by_label(f"{side} Trendelenburg hold (s)").fill("15" if positive else "30")
+        page.get_by_label(f"{side} Single-leg squat rating").select_option("poor" if positive else "good")
+        if positive:
+            page.get_by_label(f"{side} Single-leg squat contralateral pelvic drop").check()
+            page.get_by_label(f"{side} Single-leg squat knee medial to foot").check()
+        for item in ("arm strategy", "trunk lean", "pelvis out of level", "knee position", "unsteady or steps down"):
+            page.get_by_label(f"{side} Lateral step-down {item}").select_option("1" if positive else "0")
+        page.get_by_label(f"{side} Manual muscle test grade").fill("4" if positive else "5")
+        force = left_force if side == "Left" else right_force
+        page.get_by_label(f"{side} Dynamometry trial 1 (N)").fill(str(force - 6))
+        page.get_by_label(f"{side} Dynamometry trial 2 (N)").fill(str(force))
+        page.get_by_label(f"{side} Dynamometry trial 3 (N)").fill(str(force - 3))
+        page.get_by_label(f"{side} Dynamometry lever arm (m)").fill("0.8")
+        page.get_by_label(f"{side} Endurance hold (s)").fill("45" if positive else "80")
+        page.get_by_label(f"{side} Endurance stop reason").select_option("leg_drops")
+    page.get_by_text("LEFS", exact=True).click()  # opens the questionnaire
+    for n in range(1, 21):
+        page.get_by_label(f"LEFS item {n}", exact=True).fill(str(lefs_each))
+    page.get_by_label("Findings").fill("Left hip abductors weaker; pelvis drops on the left.")
+
+
+def start_assessment(page, patient):
+    page.goto(f"/patients/{patient.pk}/")
+    page.get_by_label("Involved side").select_option("left")
+    page.get_by_role("button", name="New assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Assessment")
+
+
+def test_physio_records_signs_compares_and_prints_progress(page, login, physio):
+    patient = PatientFactory(first_name="Maëlle", last_name="Rønning", sex="female", date_of_birth=dt.date(1994, 6, 1))
+    today = dt.date.today()
+    login(physio)
+
+    # First visit, four weeks ago: a weak left hip.
+    start_assessment(page, patient)
+    record_battery(page, day=today - dt.timedelta(weeks=4), nprs=(6, 7, 8), lefs_each=2, left_force=120,
+                   right_force=180, left_trendelenburg=True)  # fmt: skip
+    # Typing a value out of range is flagged as you type and by the autosave, and nothing else is lost.
+    page.get_by_label("Right Dynamometry lever arm (m)").fill("2.5")
+    expect(page.locator("#id_right-hhd_lever_arm_m_live")).to_have_text("Enter a value from 0.2 to 1.2.")
+    expect(page.locator("#autosave-status")).to_contain_text("Enter a value from 0.2 to 1.2.")
+    page.get_by_label("Right Dynamometry lever arm (m)").fill("0.8")
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
+    # Left 120 N x 0.8 m / (180 N x 0.8 m) = 66.7 %: flagged under 90 %.
+    expect(page.locator("#derived-preview")).to_contain_text("66.7 %")
+    page.get_by_role("button", name="Sign and lock").click()
+    expect(page.get_by_text("Assessment signed and locked.")).to_be_visible()
+    expect(page.locator(".lsi")).to_contain_text("66.7 %")
+    expect(page.locator(".lsi")).to_contain_text("LSI below 90 %")
+    expect(page.get_by_role("link", name="Start a program from these")).to_have_attribute(
+        "href", f"/programs/new/?assessment={Assessment.objects.get(patient=patient).pk}"
+    )
+    expect(page.locator(".suggestions")).to_contain_text("Clamshell")
+
+    # Second visit, today: stronger, less pain, better function.
+    start_assessment(page, patient)
+    record_battery(page, day=today, nprs=(2, 3, 2), lefs_each=3, left_force=170, right_force=180,
+                   left_trendelenburg=False)  # fmt: skip
+    page.get_by_role("button", name="Sign and lock").click()
+    expect(page.get_by_text("Assessment signed and locked.")).to_be_visible()
+    # 170 x 0.8 / (180 x 0.8) = 94.4 %: no flag.
+    expect(page.locator(".lsi")).to_contain_text("94.4 %")
+    expect(page.locator(".lsi")).not_to_contain_text("below")
+
+    page.get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Progress")
+    expect(page.locator("svg.chart")).to_have_count(4)
+    lsi_chart = page.locator("svg.chart").first
+    expect(lsi_chart.locator("circle:not(.real-change)")).to_have_count(3)  # two visits and the legend marker
+    comparison = page.locator("table.comparison")
+    # Pain now 6 -> 2 (more than 2 points) and LEFS 40 -> 60 (more than 9): real changes, both better.
+    expect(comparison.locator("tr", has_text="Pain now")).to_contain_text("real change, better")
+    expect(comparison.locator("tr", has_text="LEFS")).to_contain_text("real change, better")
+    expect(comparison.locator("tr", has_text="symmetry")).to_contain_text("66.7")
+    expect(page.locator(".real-change").first).to_be_attached()
+    expect(page.locator(".summary")).to_contain_text("94.4 % of the other side")
+
+    # The progress report: queued, rendered (eagerly in browser tests; tests/assessments/test_report_worker.py uses a
+    # real worker), downloaded, and its text holds the figures.
+    page.get_by_label("Report for").select_option("doctor")
+    page.get_by_role("button", name="Prepare progress report").click()
+    download_link = page.get_by_role("link", name="Download PDF")
+    expect(download_link).to_be_visible()
+    response = page.request.get(download_link.get_attribute("href"))
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.body()))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    assert "Maëlle Rønning" in text
+    assert "66.7" in text and "94.4" in text
+    assert "60" in text and "real change" in text
+    assert AuditEvent.objects.filter(action="export", patient_id=patient.pk).count() >= 2  # requested + downloaded

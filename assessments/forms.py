@@ -172,6 +172,8 @@ class AmendForm(forms.Form):
 
 class NewAssessmentForm(forms.Form):
     involved_side = forms.ChoiceField(label=_("Involved side"), choices=Assessment.InvolvedSide.choices)
+    # A calendar can post its appointment id here to tie the assessment to that visit.
+    appointment_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class ReportForm(forms.Form):

@@ -152,7 +152,11 @@ def assessment_create(request, patient_id: int):
         messages.error(request, _("Choose the involved side to start an assessment."))
         return redirect("patients:detail", pk=patient.pk)
     assessment = services.create_assessment(
-        patient=patient, actor=request.user, request=request, involved_side=form.cleaned_data["involved_side"]
+        patient=patient,
+        actor=request.user,
+        request=request,
+        involved_side=form.cleaned_data["involved_side"],
+        appointment_id=form.cleaned_data["appointment_id"],
     )
     return redirect("assessments:edit", pk=assessment.pk)
 

@@ -23,6 +23,14 @@
     if (event.target.matches("input[type=number], input[type=date]")) { check(event.target); }
   });
   form.querySelectorAll("input[type=number]").forEach(check);
+  // Ctrl+S / Cmd+S saves the draft at once (the autosave would too, a moment later).
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      var save = form.querySelector("button[value=save]");
+      if (save) { save.click(); }
+    }
+  });
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 })();

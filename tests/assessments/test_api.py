@@ -139,3 +139,21 @@ def test_creating_for_an_unknown_patient_is_a_400(physio_api):
 def test_the_weak_hip_factory_matches_its_description():
     assessment = WeakHipAssessmentFactory()
     assert assessment.sides.get(side="left").hhd_trial_2_n == D("120.0")
+
+
+def test_for_sex_other_there_is_no_reference_and_the_api_says_so(physio_api):
+    assessment = AssessmentFactory(patient=PatientFactory(sex="other"))
+    derived = physio_api.get(f"{URL}{assessment.pk}/").json()["derived"]
+    assert derived["sides"]["left"]["nm_per_kg"] == "2.06"  # 180 N x 0.8 m / 70 kg = 2.057
+    assert derived["sides"]["left"]["expected_nm_per_kg"] is None
+    assert derived["sides"]["left"]["percent_of_expected"] is None
+    assert "men and women only" in derived["reference_note"]
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(physio_api, django_assert_max_num_queries):
+    patient = PatientFactory()
+    for _ in range(8):
+        AssessmentFactory(patient=patient, signed=True)
+    with django_assert_max_num_queries(15):
+        response = physio_api.get(URL, {"patient": patient.pk})
+    assert len(response.json()["results"]) == 8

@@ -205,3 +205,27 @@ def test_the_progress_page_reads_in_a_bounded_number_of_queries(persona_client, 
     client = persona_client("physio")
     with django_assert_max_num_queries(20):
         assert client.get(reverse("assessments:progress", args=[patient.pk])).status_code == 200
+
+
+def test_an_assessment_can_be_tied_to_an_appointment(persona_client):
+    patient = PatientFactory()
+    persona_client("physio").post(
+        reverse("assessments:create", args=[patient.pk]),
+        {f"new{patient.pk}-involved_side": "left", f"new{patient.pk}-appointment_id": "42"},
+    )
+    assert Assessment.objects.get(patient=patient).appointment_id == 42
+
+
+def test_a_test_marked_unable_needs_a_reason_and_keeps_the_stored_status(persona_client):
+    assessment = AssessmentFactory()
+    data = form_data(assessment, **{"left-endurance_status": "unable", "left-endurance_reason": ""})
+    page = persona_client("physio").post(reverse("assessments:autosave", args=[assessment.pk]), data).content.decode()
+    assert "Say why the test could not be done." in page
+    assert assessment.sides.get(side="left").endurance_status == "tested"
+
+
+def test_the_sex_other_page_says_there_is_no_reference(persona_client):
+    assessment = AssessmentFactory(patient=PatientFactory(sex="other"), signed=True)
+    page = persona_client("physio").get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
+    assert "No strength reference" in page
+    assert "of expected" not in page

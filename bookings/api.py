@@ -225,16 +225,19 @@ class AvailabilityView(PublicView):
             practice=practice,
         )
         zone = timezone.get_current_timezone()
+        iso: dict[dt.datetime, str] = {}  # many practitioners share start and end times
+
+        def local(instant: dt.datetime) -> str:
+            if instant not in iso:
+                iso[instant] = instant.astimezone(zone).isoformat()
+            return iso[instant]
+
         # Built directly rather than through SlotOut: a month of ten diaries is thousands of slots.
         return Response(
             {
                 "time_zone": practice.time_zone,
                 "slots": [
-                    {
-                        "start": slot.start.astimezone(zone).isoformat(),
-                        "end": slot.end.astimezone(zone).isoformat(),
-                        "practitioner": slot.practitioner_id,
-                    }
+                    {"start": local(slot.start), "end": local(slot.end), "practitioner": slot.practitioner_id}
                     for slot in slots
                 ],
             }

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -65,13 +65,37 @@ class Footprint:
         return start - self.before, start + self.duration + self.after
 
 
-@dataclass
 class Schedule:
-    """One practitioner's hours and busy time, as loaded by bookings.selectors.load_schedules."""
+    """One practitioner's hours and busy time, as loaded by bookings.selectors.load_schedules.
 
-    weekly: dict[int, list[tuple[dt.time, dt.time]]] = field(default_factory=dict)
-    extra: dict[dt.date, list[tuple[dt.time, dt.time]]] = field(default_factory=dict)
-    busy: list[Interval] = field(default_factory=list)  # any order, may overlap: normalised by free_index()
+    Busy time is kept as POSIX seconds when loaded in bulk (thousands of appointments load much faster as numbers than
+    as datetimes, which dominated the availability time); `busy` gives it as datetimes, and changes to that list count.
+    """
+
+    def __init__(
+        self,
+        weekly: dict[int, list[tuple[dt.time, dt.time]]] | None = None,
+        extra: dict[dt.date, list[tuple[dt.time, dt.time]]] | None = None,
+        busy: Iterable[Interval] = (),
+    ):
+        self.weekly = weekly if weekly is not None else {}
+        self.extra = extra if extra is not None else {}
+        self._busy: list[Interval] = list(busy)
+        self.busy_seconds: list[tuple[float, float]] = []
+
+    @property
+    def busy(self) -> list[Interval]:
+        if self.busy_seconds:
+            self._busy.extend(
+                (dt.datetime.fromtimestamp(s, UTC), dt.datetime.fromtimestamp(e, UTC)) for s, e in self.busy_seconds
+            )
+            self.busy_seconds = []
+        return self._busy
+
+    def forget(self, start: dt.datetime, end: dt.datetime) -> None:
+        """Leave one busy interval out (an appointment being moved does not block itself)."""
+        if (start, end) in self.busy:
+            self.busy.remove((start, end))
 
 
 @dataclass(frozen=True, order=True)
@@ -182,16 +206,29 @@ def open_intervals(schedule: Schedule, first: dt.date, last: dt.date, zone: Zone
 
 
 class BusyIndex:
-    """Answers "does [a, b) overlap anything busy?" in O(log n) over merged busy intervals."""
+    """Answers "does [a, b) overlap anything busy?" in O(log n) over merged busy intervals (in POSIX seconds)."""
 
-    def __init__(self, busy: Iterable[Interval]):
-        merged = merge(busy)
-        self.starts = [s for s, _ in merged]
-        self.ends = [e for _, e in merged]
+    def __init__(self, busy: Schedule | Iterable[Interval]):
+        if isinstance(busy, Schedule):
+            seconds = [*((s.timestamp(), e.timestamp()) for s, e in busy._busy), *busy.busy_seconds]
+        else:
+            seconds = [(s.timestamp(), e.timestamp()) for s, e in busy]
+        starts: list[float] = []
+        ends: list[float] = []
+        for start, end in sorted(seconds):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        self.starts, self.ends = starts, ends
 
-    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+    def overlaps_seconds(self, start: float, end: float) -> bool:
         i = bisect_right(self.ends, start)  # first busy interval ending after `start` (half-open)
         return i < len(self.starts) and self.starts[i] < end
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.overlaps_seconds(start.timestamp(), end.timestamp())
 
 
 def _covered(intervals: Sequence[Interval], start: dt.datetime, end: dt.datetime) -> bool:
@@ -211,19 +248,32 @@ def compute_slots(
     rules: Rules,
     now: dt.datetime,
 ) -> list[Slot]:
-    """Every bookable (start, practitioner) between two clinic-local dates (inclusive), sorted by start."""
+    """Every bookable (start, practitioner) between two clinic-local dates (inclusive), sorted by start.
+
+    The inner loop runs once per candidate start per practitioner, so it works in POSIX seconds and builds datetimes
+    only for the starts it offers.
+    """
     earliest, horizon_end = booking_window(now=now, rules=rules)
     candidates = candidate_starts(first, last, rules)
+    seconds = [c.timestamp() for c in candidates]
+    before = footprint.before.total_seconds()
+    span = (footprint.duration + footprint.after).total_seconds()
+    earliest_s, horizon_s = earliest.timestamp(), horizon_end.timestamp()
     slots: list[Slot] = []
     for practitioner_id, schedule in schedules.items():
-        busy = BusyIndex(schedule.busy)
+        busy = BusyIndex(schedule)
+        busy_starts, busy_ends, busy_count = busy.starts, busy.ends, len(busy.starts)
         for open_start, open_end in open_intervals(schedule, first, last, rules.zone):
-            lo = max(open_start + footprint.before, earliest)
-            hi = min(open_end - footprint.duration - footprint.after, horizon_end - dt.timedelta(microseconds=1))
-            for start in candidates[bisect_left(candidates, lo) : bisect_right(candidates, hi)]:
-                blocked_start, blocked_end = footprint.blocked(start)
-                if not busy.overlaps(blocked_start, blocked_end):
-                    slots.append(Slot(start=start, practitioner_id=practitioner_id, end=start + footprint.duration))
+            lo = max(open_start.timestamp() + before, earliest_s)
+            hi = min(open_end.timestamp() - span, horizon_s - 1e-6)
+            for i in range(bisect_left(seconds, lo), bisect_right(seconds, hi)):
+                start = seconds[i]
+                # BusyIndex.overlaps_seconds, inlined: this line runs for every candidate of every practitioner.
+                j = bisect_right(busy_ends, start - before)
+                if j < busy_count and busy_starts[j] < start + span:
+                    continue
+                instant = candidates[i]
+                slots.append(Slot(start=instant, practitioner_id=practitioner_id, end=instant + footprint.duration))
     slots.sort()
     return slots
 
@@ -246,7 +296,7 @@ def problem_with(
     hours = open_intervals(schedule, day - dt.timedelta(days=1), day + dt.timedelta(days=1), rules.zone)
     if not _covered(hours, blocked_start, blocked_end):
         return Problem.OUTSIDE_HOURS
-    if BusyIndex(schedule.busy).overlaps(blocked_start, blocked_end):
+    if BusyIndex(schedule).overlaps(blocked_start, blocked_end):
         return Problem.BUSY
     return None
 

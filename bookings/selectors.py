@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import DateField, IntegerField, Prefetch, QuerySet, Value
+from django.db.models import DateField, FloatField, Func, IntegerField, Prefetch, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -15,6 +15,22 @@ from clinic.selectors import get_practice
 from . import availability, links
 from .availability import Footprint, Rules, Schedule, Slot
 from .models import Appointment, AppointmentType, ExtraHours, Practitioner, TimeOff, WorkingHours
+
+
+class Epoch(Func):
+    """A timestamp as POSIX seconds (a float): far cheaper to load in bulk than datetimes."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; julianday keeps the fraction of a second.
+        return self.as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+        )
+
 
 # Busy time is loaded this far around the requested days, so buffers and appointments crossing midnight count.
 _MARGIN = dt.timedelta(days=1)
@@ -106,16 +122,18 @@ def load_schedules(*, practitioner_ids: Iterable[int], first: dt.date, last: dt.
             blocked_start__lt=hi,
             blocked_end__gt=lo,
         )
-        .values_list("practitioner_id", "blocked_start", "blocked_end")
+        .annotate(s=Epoch("blocked_start"), e=Epoch("blocked_end"))
+        .values_list("practitioner_id", "s", "e")
         .order_by()
     )
     time_off = (
         TimeOff.objects.filter(practitioner_id__in=ids, start__lt=hi, end__gt=lo)
-        .values_list("practitioner_id", "start", "end")
+        .annotate(s=Epoch("start"), e=Epoch("end"))
+        .values_list("practitioner_id", "s", "e")
         .order_by()
     )
     for pid, start, end in appointments.union(time_off, all=True):
-        schedules[pid].busy.append((start, end))
+        schedules[pid].busy_seconds.append((start, end))
     return schedules
 
 
@@ -155,7 +173,7 @@ def _forget(schedules: dict[int, Schedule], appointment_id: int) -> None:
     )
     for pid, start, end, status in appointment:
         if pid in schedules and status in Appointment.BLOCKING_STATUSES:
-            schedules[pid].busy.remove((start, end))
+            schedules[pid].forget(start, end)
 
 
 def days_with_room(slots: Iterable[Slot], zone) -> dict[dt.date, int]:

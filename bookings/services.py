@@ -167,12 +167,10 @@ def _check_slot(
     day = availability.local_date(start, rules.zone)
     schedule = load_schedules(practitioner_ids=[practitioner_id], first=day, last=day, zone=rules.zone)[practitioner_id]
     if ignore_appointment is not None and ignore_appointment.is_active:
-        own = (ignore_appointment.blocked_start, ignore_appointment.blocked_end)
-        if own in schedule.busy:
-            schedule.busy.remove(own)
+        schedule.forget(ignore_appointment.blocked_start, ignore_appointment.blocked_end)
     if staff_override:
         blocked = footprint.blocked(start)
-        if availability.BusyIndex(schedule.busy).overlaps(*blocked):
+        if availability.BusyIndex(schedule).overlaps(*blocked):
             raise SlotUnavailable(_("The practitioner already has an appointment at that time."))
         return
     problem = availability.problem_with(start, schedule=schedule, footprint=footprint, rules=rules, now=now)

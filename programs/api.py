@@ -379,6 +379,8 @@ class ProgramViewSet(
     capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "pdf": CLINICAL_VIEW, "default": CLINICAL_EDIT}
 
     def get_queryset(self):
+        if self.action == "pdf":
+            return Program.objects.select_related("patient", "physio")  # the cached sheet needs no items
         programs = selectors.programs_with_items()
         if self.action == "list":
             params = self.request.query_params

@@ -137,6 +137,7 @@ def picture_path(instance: ExercisePicture, filename: str) -> str:
 class ExercisePicture(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="pictures")
     image = models.ImageField(_("picture"), upload_to=picture_path, width_field="width", height_field="height")
+    print_image = models.ImageField(upload_to=picture_path, blank=True, editable=False)
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     caption = models.CharField(_("caption"), max_length=200, blank=True)

@@ -118,10 +118,21 @@ def pdf_fingerprint(program: Program) -> str:
     items = list(
         ProgramItem.objects.filter(program=program)
         .order_by("order", "id")
-        .values_list("id", "order", "exercise_id", "sets", "reps", "hold_seconds", "side", "frequency", "load", "note")
+        .values_list(
+            "id",
+            "order",
+            "exercise_id",
+            "exercise__updated_at",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "side",
+            "frequency",
+            "load",
+            "note",
+        )
     )
     exercise_ids = sorted({row[2] for row in items})
-    exercises = list(Exercise.objects.filter(pk__in=exercise_ids).order_by("pk").values_list("pk", "updated_at"))
     pictures = ExercisePicture.objects.filter(exercise_id__in=exercise_ids).aggregate(n=Count("id"), last=Max("id"))
     practice = get_practice()
     # Read from the database, not the caller's instance: an instance held since before a change would hash stale.
@@ -139,7 +150,6 @@ def pdf_fingerprint(program: Program) -> str:
     state = {
         "program": [program.pk, *row],
         "items": items,
-        "exercises": [[pk, at.isoformat()] for pk, at in exercises],
         "pictures": pictures,
         "practice": [practice.updated_at.isoformat() if practice.updated_at else "", practice.paper_size],
         "layout": 1,  # bump when the PDF template changes in a way that should re-render every cached sheet

@@ -154,9 +154,10 @@ def set_exercise_archived(*, exercise: Exercise, archived: bool, actor, request=
 
 @transaction.atomic
 def add_picture(*, exercise: Exercise, upload, caption: str = "", actor, request=None) -> ExercisePicture:
-    clean = process_upload(upload)
+    clean, for_print = process_upload(upload)
     picture = ExercisePicture(exercise=exercise, caption=caption[:200], order=exercise.pictures.count())
     picture.image.save(clean.name, clean, save=False)
+    picture.print_image.save(for_print.name, for_print, save=False)
     picture.save()
     Exercise.objects.filter(pk=exercise.pk).update(updated_at=timezone.now())
     audit.record(action=audit.Action.CHANGE, request=request, actor=actor, obj=exercise, summary="Added a picture")
@@ -166,11 +167,11 @@ def add_picture(*, exercise: Exercise, upload, caption: str = "", actor, request
 @transaction.atomic
 def remove_picture(*, picture: ExercisePicture, actor, request=None) -> None:
     exercise = picture.exercise
-    name = picture.image.name
+    names = [f.name for f in (picture.image, picture.print_image) if f]
     storage = picture.image.storage
     picture.delete()
     Exercise.objects.filter(pk=exercise.pk).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
     audit.record(action=audit.Action.CHANGE, request=request, actor=actor, obj=exercise, summary="Removed a picture")
 
 

@@ -290,6 +290,7 @@ class BookingCreate(PublicWriteView):
                 idempotency_key=key,
                 request_hash=_request_hash(request.data) if key else "",
                 render=lambda appointment: BookingOut(appointment).data,
+                practice=request.practice,
             )
         except BookingError as exc:
             return _error(exc)

@@ -180,12 +180,8 @@ def _check_slot(
         raise InvalidBooking(_problem_message(problem, rules), field="start", problem=problem)
 
 
-def _new_reference() -> str:
-    for length in (4, 4, 4, 4, 4, 5, 5, 5, 6):
-        reference = "MD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
-        if not Appointment.objects.filter(reference=reference).exists():
-            return reference
-    raise RuntimeError("could not find a free appointment reference")
+def _new_reference(length: int = 4) -> str:
+    return "MD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
 
 
 def _actor_label(actor) -> str:
@@ -237,7 +233,7 @@ def _insert(
     blocked_start, blocked_end = footprint.blocked(start)
     nonce = links.new_nonce()
     appointment = Appointment(
-        reference=_new_reference(),
+        reference="",
         patient=patient,
         practitioner_id=practitioner_id,
         appointment_type=appointment_type,
@@ -252,7 +248,19 @@ def _insert(
         created_by=_staff(actor),
         updated_by=_staff(actor),
     )
-    _save_guarded(appointment)
+    # A random reference, checked by the unique constraint rather than a query first; 31^4 = 923,521 of them, and a
+    # longer one if a practice ever has so many appointments that short ones keep colliding.
+    for length in (4, 4, 4, 4, 5, 5, 6):
+        appointment.reference = _new_reference(length)
+        try:
+            _save_guarded(appointment)
+            break
+        except IntegrityError as exc:
+            if "reference" not in str(exc):
+                raise
+            appointment.pk = None
+    else:
+        raise RuntimeError("could not find a free appointment reference")
     _record(appointment, kind=AppointmentChange.Kind.CREATED, actor=actor, to_start=start, to_status=appointment.status)
     audit.record(
         action=audit.Action.CREATE,
@@ -339,6 +347,7 @@ def book_online(
     idempotency_key: str = "",
     request_hash: str = "",
     render: Callable[[Appointment], dict] | None = None,
+    practice=None,
 ) -> Appointment | Replay:
     """A patient books themselves. With practitioner_id None, the first free practitioner who offers the type.
 
@@ -346,17 +355,16 @@ def book_online(
     stored in the same transaction as the booking; a retry gets it back and books nothing.
     """
     now = now or timezone.now()
-    practice = get_practice()
+    practice = practice or get_practice()
     rules = Rules.from_practice(practice)
     appointment_type = AppointmentType.objects.filter(pk=appointment_type_id).first()
     if appointment_type is None or not appointment_type.is_active or not appointment_type.online_bookable:
         raise InvalidBooking(_("This appointment type cannot be booked online."), field="appointment_type")
-    if practitioner_id is not None:
-        practitioner = Practitioner.objects.filter(pk=practitioner_id, is_active=True, user__is_active=True).first()
-        if practitioner is None:
+    candidates = practitioners_offering(appointment_type, practitioner_id)
+    if practitioner_id is not None and not candidates:
+        if not Practitioner.objects.filter(pk=practitioner_id, is_active=True, user__is_active=True).exists():
             raise InvalidBooking(_("This practitioner is not taking online bookings."), field="practitioner")
-        if not practitioner.appointment_types.filter(pk=appointment_type.pk).exists():
-            raise InvalidBooking(_("This practitioner does not offer this appointment type."), field="practitioner")
+        raise InvalidBooking(_("This practitioner does not offer this appointment type."), field="practitioner")
 
     def work() -> Appointment | Replay:
         if idempotency_key:
@@ -365,6 +373,7 @@ def book_online(
             if record is not None:
                 return _replay(record, request_hash)
         appointment = _book_first_free(
+            candidates=candidates,
             appointment_type=appointment_type,
             practitioner_id=practitioner_id,
             start=start,
@@ -404,9 +413,8 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Replay:
 
 
 def _book_first_free(
-    *, appointment_type, practitioner_id, start, patient, notes, source, rules, practice, now, request
+    *, candidates, appointment_type, practitioner_id, start, patient, notes, source, rules, practice, now, request
 ) -> Appointment:
-    candidates = practitioners_offering(appointment_type, practitioner_id)
     if not candidates:
         raise SlotUnavailable(_("Nobody offers this appointment type online at the moment."))
     # Any free practitioner: try them in id order (a fixed lock order, so two such bookings cannot deadlock).

@@ -199,6 +199,7 @@ def book_details(request):
                 ),
                 notes=data["notes"],
                 request=request,
+                practice=request.practice,
             )
         except (SlotUnavailable, InvalidBooking) as exc:
             if isinstance(exc, SlotUnavailable) or exc.problem in START_PROBLEMS or "start" in exc.errors:

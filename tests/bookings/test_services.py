@@ -97,3 +97,12 @@ def test_staff_may_cancel_inside_the_cutoff_with_a_reason(diary, initial, front_
         "Physio ill",
         "booked",
     )
+
+
+def test_a_reference_that_is_already_taken_is_drawn_again(diary, follow_up, monday, monkeypatch):
+    AppointmentFactory(reference="MD-AAAA", start=at(monday, "08:00"))
+    drawn = iter(["MD-AAAA", "MD-BBBB"])
+    monkeypatch.setattr(services, "_new_reference", lambda length=4: next(drawn))
+    appointment = _create(diary, follow_up, at(monday, "10:00"))
+    assert appointment.reference == "MD-BBBB"
+    assert Appointment.objects.filter(reference="MD-BBBB").count() == 1

@@ -1,4 +1,4 @@
-"""Patient-reported outcome measures: structure, scoring, MCID and questionnaire packs. Pure Python.
+"""Patient-reported outcome measures: structure, scoring, MCID and questionnaire packs. No models, no database.
 
 Only the structure ships with Medius (how many items, which answer values each item allows, how the total is
 computed). The item wording of LEFS, AKPS and HOS is copyrighted: a practice loads its licensed text as a
@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 PACK_FORMAT = "medius.questionnaire-pack.v1"
 
@@ -67,7 +69,7 @@ def clean_answers(measure: Measure, answers: Mapping) -> dict[str, int | None]:
     for key, value in answers.items():
         key = str(key)
         if key not in known:
-            errors[key] = f"{measure.name} has items 1-{measure.items}."
+            errors[key] = _("%(name)s has items 1-%(n)s.") % {"name": measure.name, "n": measure.items}
             continue
         if value is None or value == "":
             cleaned[key] = None
@@ -77,11 +79,11 @@ def clean_answers(measure: Measure, answers: Mapping) -> dict[str, int | None]:
         elif isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
             number = int(value)
         else:
-            errors[key] = "Enter a whole number."
+            errors[key] = _("Enter a whole number.")
             continue
         top = measure.item_max[int(key) - 1]
         if not 0 <= number <= top:
-            errors[key] = f"Answers to this item are 0-{top}."
+            errors[key] = _("Answers to this item are 0-%(top)s.") % {"top": top}
             continue
         cleaned[key] = number
     if errors:

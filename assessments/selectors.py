@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from clinic.selectors import get_practice
 
@@ -199,7 +201,7 @@ def derived_as_dict(derived: Derived) -> dict[str, Any]:
         "endurance_flag": derived.endurance_flag,
         "reference_note": None
         if derived.sex in ("female", "male")
-        else "No strength reference: Ramskov 2014 published values for men and women only.",
+        else _("No strength reference: Ramskov 2014 published values for men and women only."),
         "questionnaire_totals": {k: _r(v, 1) for k, v in derived.prom_totals.items()},
     }
 
@@ -286,18 +288,18 @@ def version_view(*, assessment: Assessment, number: int) -> VersionView:
 # --- suggestions (the interface programs/ relies on) ------------------------------------------------------------------
 
 EXERCISE_NAMES = {
-    "clamshell": "Clamshell",
-    "sidelying_abduction": "Side-lying hip abduction",
-    "wall_press": "Standing wall press",
-    "hip_hitch": "Hip hitch (pelvic drop)",
-    "band_walk": "Lateral band walk",
-    "side_plank_abduction": "Side plank with hip abduction",
-    "copenhagen": "Copenhagen adductor plank",
-    "single_leg_bridge": "Single-leg bridge",
-    "lateral_step_up": "Lateral step-up",
-    "eccentric_step_down": "Eccentric step-down",
-    "sl_squat_box": "Single-leg squat to box (chair)",
-    "sl_deadlift": "Single-leg deadlift",
+    "clamshell": _lazy("Clamshell"),
+    "sidelying_abduction": _lazy("Side-lying hip abduction"),
+    "wall_press": _lazy("Standing wall press"),
+    "hip_hitch": _lazy("Hip hitch (pelvic drop)"),
+    "band_walk": _lazy("Lateral band walk"),
+    "side_plank_abduction": _lazy("Side plank with hip abduction"),
+    "copenhagen": _lazy("Copenhagen adductor plank"),
+    "single_leg_bridge": _lazy("Single-leg bridge"),
+    "lateral_step_up": _lazy("Lateral step-up"),
+    "eccentric_step_down": _lazy("Eccentric step-down"),
+    "sl_squat_box": _lazy("Single-leg squat to box (chair)"),
+    "sl_deadlift": _lazy("Single-leg deadlift"),
 }
 
 
@@ -316,35 +318,47 @@ def suggest(derived: Derived) -> list[Suggestion]:
     for side in SIDES:
         row = derived.sides[side].row
         if _tested(row, "trendelenburg") and row.trendelenburg_result == "positive":
-            pelvic.append(f"positive Trendelenburg ({side})")
+            pelvic.append(_("positive Trendelenburg (%(side)s)") % {"side": _(side)})
         if _tested(row, "sls") and row.sls_pelvic_drop:
-            pelvic.append(f"pelvic drop on the single-leg squat ({side})")
+            pelvic.append(_("pelvic drop on the single-leg squat (%(side)s)") % {"side": _(side)})
     deficits.extend(pelvic)
     if derived.lsi_flag:
-        deficits.append(f"abduction strength symmetry {_r(derived.lsi, 1)} % (under {_r(derived.threshold, 0)} %)")
+        deficits.append(
+            _("abduction strength symmetry %(lsi)s %% (under %(flag)s %%)")
+            % {"lsi": _r(derived.lsi, 1), "flag": _r(derived.threshold, 0)}
+        )
     out: list[Suggestion] = []
     if deficits:
         because = "; ".join(deficits)
         out += [
-            Suggestion("clamshell", f"Activation first: {because}", 1),
-            Suggestion("sidelying_abduction", f"Strength in side-lying: {because}", 2),
-            Suggestion("wall_press", f"Isometric hold before weight-bearing work: {because}", 3),
+            Suggestion("clamshell", _("Activation first: %(why)s") % {"why": because}, 1),
+            Suggestion("sidelying_abduction", _("Strength in side-lying: %(why)s") % {"why": because}, 2),
+            Suggestion("wall_press", _("Isometric hold before weight-bearing work: %(why)s") % {"why": because}, 3),
         ]
         if pelvic:
-            out.append(Suggestion("hip_hitch", f"Pelvic control in standing: {'; '.join(pelvic)}", 4))
+            out.append(
+                Suggestion("hip_hitch", _("Pelvic control in standing: %(why)s") % {"why": "; ".join(pelvic)}, 4)
+            )
     elif derived.endurance_flag:
-        because = f"good control, low endurance (symmetry {_r(derived.endurance_lsi, 1)} %)"
+        because = _("good control, low endurance (symmetry %(lsi)s %%)") % {"lsi": _r(derived.endurance_lsi, 1)}
+        functional = _("Functional single-leg work: %(why)s") % {"why": because}
         out += [
-            Suggestion("band_walk", f"Standing work: {because}", 1),
-            Suggestion("lateral_step_up", f"Functional single-leg work: {because}", 2),
-            Suggestion("eccentric_step_down", f"Functional single-leg work: {because}", 3),
-            Suggestion("sl_squat_box", f"Functional single-leg work: {because}", 4),
-            Suggestion("sl_deadlift", f"Functional single-leg work: {because}", 5),
+            Suggestion("band_walk", _("Standing work: %(why)s") % {"why": because}, 1),
+            Suggestion("lateral_step_up", functional, 2),
+            Suggestion("eccentric_step_down", functional, 3),
+            Suggestion("sl_squat_box", functional, 4),
+            Suggestion("sl_deadlift", functional, 5),
         ]
     poor_step = [s for s in SIDES if derived.sides[s].step_down_band in ("moderate", "poor")]
     if poor_step and not any(s.exercise_key == "eccentric_step_down" for s in out):
-        bands = ", ".join(f"{s} {derived.sides[s].step_down_band}" for s in poor_step)
-        out.append(Suggestion("eccentric_step_down", f"Mirrors the lateral step-down test ({bands})", len(out) + 1))
+        bands = ", ".join(f"{_(s)} {_(derived.sides[s].step_down_band)}" for s in poor_step)
+        out.append(
+            Suggestion(
+                "eccentric_step_down",
+                _("Mirrors the lateral step-down test (%(bands)s)") % {"bands": bands},
+                len(out) + 1,
+            )
+        )
     return sorted(out, key=lambda s: s.priority)
 
 
@@ -372,16 +386,16 @@ class MeasureDef:
 
 
 MEASURE_DEFS = (
-    MeasureDef("lsi", "Abduction strength symmetry (LSI)", "%", 1, True),
-    MeasureDef("nm_per_kg_left", "Abduction torque, left", "Nm/kg", 2, True),
-    MeasureDef("nm_per_kg_right", "Abduction torque, right", "Nm/kg", 2, True),
-    MeasureDef("endurance_left", "Abduction endurance, left", "s", 0, True),
-    MeasureDef("endurance_right", "Abduction endurance, right", "s", 0, True),
-    MeasureDef("step_down_left", "Lateral step-down, left", "/6", 0, False),
-    MeasureDef("step_down_right", "Lateral step-down, right", "/6", 0, False),
-    MeasureDef("nprs_now", "Pain now (NPRS)", "/10", 0, False, proms.NPRS_MCID),
-    MeasureDef("nprs_worst_24h", "Worst pain in 24 h (NPRS)", "/10", 0, False, proms.NPRS_MCID),
-    MeasureDef("nprs_running", "Pain during running (NPRS)", "/10", 0, False, proms.NPRS_MCID),
+    MeasureDef("lsi", _lazy("Abduction strength symmetry (LSI)"), "%", 1, True),
+    MeasureDef("nm_per_kg_left", _lazy("Abduction torque, left"), "Nm/kg", 2, True),
+    MeasureDef("nm_per_kg_right", _lazy("Abduction torque, right"), "Nm/kg", 2, True),
+    MeasureDef("endurance_left", _lazy("Abduction endurance, left"), "s", 0, True),
+    MeasureDef("endurance_right", _lazy("Abduction endurance, right"), "s", 0, True),
+    MeasureDef("step_down_left", _lazy("Lateral step-down, left"), "/6", 0, False),
+    MeasureDef("step_down_right", _lazy("Lateral step-down, right"), "/6", 0, False),
+    MeasureDef("nprs_now", _lazy("Pain now (NPRS)"), "/10", 0, False, proms.NPRS_MCID),
+    MeasureDef("nprs_worst_24h", _lazy("Worst pain in 24 h (NPRS)"), "/10", 0, False, proms.NPRS_MCID),
+    MeasureDef("nprs_running", _lazy("Pain during running (NPRS)"), "/10", 0, False, proms.NPRS_MCID),
     *(
         MeasureDef(m.key, m.name, m.unit or f"/{m.total_max}", 1 if m.percent_of_answered else 0, True, m.mcid)
         for m in proms.MEASURES.values()
@@ -499,43 +513,60 @@ def plain_summary(progress: Progress) -> list[str]:
     d, a = latest.derived, latest.assessment
     lines = []
     if d.lsi is not None:
-        text = (
-            f"Hip abduction strength on the {'weaker' if d.involved == 'both' else 'involved'} side is "
-            f"{_r(d.lsi, 1)} % of the other side"
-        )
-        text += f", under the {_r(d.threshold, 0)} % mark." if d.lsi_flag else "."
+        values = {"lsi": _r(d.lsi, 1), "flag": _r(d.threshold, 0)}
+        if d.involved == "both":
+            text = _("Hip abduction strength on the weaker side is %(lsi)s %% of the other side") % values
+        else:
+            text = _("Hip abduction strength on the involved side is %(lsi)s %% of the other side") % values
+        text += (_(", under the %(flag)s %% mark.") % values) if d.lsi_flag else "."
         lines.append(text)
     involved = d.involved_result
     if involved and involved.strength.percent_of_expected is not None:
         lines.append(
-            f"Involved-side strength is {_r(involved.strength.nm_per_kg, 2)} Nm/kg, "
-            f"{_r(involved.strength.percent_of_expected, 0)} % of the value expected for a runner of this age and sex."
+            _(
+                "Involved-side strength is %(nm)s Nm/kg, %(pct)s %% of the value expected for a runner of this age "
+                "and sex."
+            )
+            % {"nm": _r(involved.strength.nm_per_kg, 2), "pct": _r(involved.strength.percent_of_expected, 0)}
         )
     elif d.sex not in ("female", "male") and any(r.strength.nm_per_kg is not None for r in d.sides.values()):
-        lines.append("No runner reference is available for this patient's sex, so strength is not compared to one.")
+        lines.append(_("No runner reference is available for this patient's sex, so strength is not compared to one."))
     positive = [
         s
         for s in SIDES
         if _tested(d.sides[s].row, "trendelenburg") and d.sides[s].row.trendelenburg_result == "positive"
     ]
     if positive:
-        lines.append(f"Trendelenburg test positive on the {' and '.join(positive)} side.")
+        lines.append(
+            _("Trendelenburg test positive on the %(sides)s side.") % {"sides": _(" and ").join(_(s) for s in positive)}
+        )
     squat = [
-        f"{s} {d.sides[s].row.get_sls_rating_display().lower()} ({d.sides[s].sls_fault_count} faults)"
+        _("%(side)s %(rating)s (%(n)s faults)")
+        % {
+            "side": _(s),
+            "rating": str(d.sides[s].row.get_sls_rating_display()).lower(),
+            "n": d.sides[s].sls_fault_count,
+        }
         for s in SIDES
         if d.sides[s].sls_fault_count is not None and d.sides[s].row.sls_rating
     ]
     if squat:
-        lines.append("Single-leg squat: " + ", ".join(squat) + ".")
+        lines.append(_("Single-leg squat: %(sides)s.") % {"sides": ", ".join(squat)})
     if a.nprs_now is not None:
-        lines.append(f"Pain now {a.nprs_now}/10.")
+        lines.append(_("Pain now %(n)s/10.") % {"n": a.nprs_now})
     for row in progress.comparison:
         if row.change and row.change.real:
-            direction = "better" if row.change.improved else "worse"
-            lines.append(
-                f"{row.measure.label}: {_fmt(row.previous)} → {_fmt(row.latest)}, "
-                f"a real change ({direction}, more than the MCID of {_fmt(row.measure.mcid)})."
-            )
+            values = {
+                "measure": row.measure.label,
+                "before": _fmt(row.previous),
+                "after": _fmt(row.latest),
+                "mcid": _fmt(row.measure.mcid),
+            }
+            if row.change.improved:
+                text = _("%(measure)s: %(before)s → %(after)s, a real change (better, more than the MCID of %(mcid)s).")
+            else:
+                text = _("%(measure)s: %(before)s → %(after)s, a real change (worse, more than the MCID of %(mcid)s).")
+            lines.append(text % values)
     return lines
 
 
@@ -581,27 +612,38 @@ def progress_charts(progress: Progress) -> list[tuple[str, str]]:
     reference = None
     if expected and expected.strength.expected_nm_per_kg is not None:
         value = metrics.rounded(expected.strength.expected_nm_per_kg, 2)
-        reference = (value, f"expected {value}")
+        reference = (value, _("expected %(value)s") % {"value": value})
     wanted = [
-        ("Strength symmetry (LSI, %)", [series("LSI", "lsi")], 0, 110, "%", (threshold, f"flag {threshold:.0f} %")),
         (
-            "Abduction torque (Nm/kg)",
-            [series("Left", "nm_per_kg_left"), series("Right", "nm_per_kg_right")],
+            _("Strength symmetry (LSI, %)"),
+            [series("LSI", "lsi")],
+            0,
+            110,
+            "%",
+            (threshold, _("flag %(flag)s %%") % {"flag": f"{threshold:.0f}"}),
+        ),
+        (
+            _("Abduction torque (Nm/kg)"),
+            [series(_("Left"), "nm_per_kg_left"), series(_("Right"), "nm_per_kg_right")],
             0,
             2,
             "",
             reference,
         ),
         (
-            "Pain (NPRS 0-10, lower is better)",
-            [series("Now", "nprs_now"), series("Worst 24 h", "nprs_worst_24h"), series("Running", "nprs_running")],
+            _("Pain (NPRS 0-10, lower is better)"),
+            [
+                series(_("Now"), "nprs_now"),
+                series(_("Worst 24 h"), "nprs_worst_24h"),
+                series(_("Running"), "nprs_running"),
+            ],
             0,
             10,
             "",
             None,
         ),
         (
-            "Questionnaires (higher is better)",
+            _("Questionnaires (higher is better)"),
             [series(m.name, m.key) for m in proms.MEASURES.values()],
             0,
             100,

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from clinic import audit
 from clinic.selectors import get_practice
@@ -78,13 +80,13 @@ TESTS: dict[str, tuple[str, ...]] = {
 }
 SIDE_FIELDS = tuple(f for test, fields in TESTS.items() for f in (f"{test}_status", f"{test}_reason", *fields))
 TEST_NAMES = {
-    "trendelenburg": "Trendelenburg",
-    "sls": "Single-leg squat",
-    "step_down": "Lateral step-down",
-    "mmt": "Manual muscle test",
-    "hhd": "Dynamometry",
-    "endurance": "Endurance",
-    "gait": "Running gait",
+    "trendelenburg": _lazy("Trendelenburg"),
+    "sls": _lazy("Single-leg squat"),
+    "step_down": _lazy("Lateral step-down"),
+    "mmt": _lazy("Manual muscle test"),
+    "hhd": _lazy("Dynamometry"),
+    "endurance": _lazy("Endurance"),
+    "gait": _lazy("Running gait"),
 }
 
 
@@ -145,7 +147,7 @@ def _lock(assessment: Assessment) -> Assessment:
 def _require_editable(assessment: Assessment) -> None:
     if assessment.status == Assessment.Status.SIGNED:
         raise AssessmentLocked(
-            "This assessment is signed and locked. Start an amendment (with a reason) to correct it."
+            _("This assessment is signed and locked. Start an amendment (with a reason) to correct it.")
         )
 
 
@@ -153,7 +155,7 @@ def _apply_side(row: SideFindings, values: Mapping[str, Any], errors: dict[str, 
     changed = False
     for name, value in values.items():
         if name not in SIDE_FIELDS:
-            errors.setdefault(f"{row.side}.{name}", []).append("Unknown field.")
+            errors.setdefault(f"{row.side}.{name}", []).append(_("Unknown field."))
             continue
         if value is None and not row._meta.get_field(name).null:
             value = False if isinstance(row._meta.get_field(name).default, bool) else ""
@@ -163,10 +165,12 @@ def _apply_side(row: SideFindings, values: Mapping[str, Any], errors: dict[str, 
     for item in STEP_DOWN_ITEMS:
         value = getattr(row, item)
         if value is not None and not 0 <= value <= STEP_DOWN_ITEM_MAX[item]:
-            errors.setdefault(f"{row.side}.{item}", []).append(f"Score this item 0-{STEP_DOWN_ITEM_MAX[item]}.")
+            errors.setdefault(f"{row.side}.{item}", []).append(
+                _("Score this item 0-%(top)s.") % {"top": STEP_DOWN_ITEM_MAX[item]}
+            )
     for test in TESTS:
         if getattr(row, f"{test}_status") == TestStatus.UNABLE and not getattr(row, f"{test}_reason").strip():
-            errors.setdefault(f"{row.side}.{test}_reason", []).append("Say why the test could not be done.")
+            errors.setdefault(f"{row.side}.{test}_reason", []).append(_("Say why the test could not be done."))
     try:
         row.full_clean(exclude=["assessment"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -180,7 +184,7 @@ def _save_proms(assessment: Assessment, answers_by_measure: Mapping[str, Mapping
     for key, answers in answers_by_measure.items():
         measure = proms.MEASURES.get(key)
         if measure is None:
-            errors.setdefault(key, []).append("Unknown questionnaire.")
+            errors.setdefault(key, []).append(_("Unknown questionnaire."))
             continue
         try:
             cleaned = proms.clean_answers(measure, answers or {})
@@ -219,7 +223,7 @@ def update_assessment(
     fields = dict(fields or {})
     unknown = set(fields) - set(ASSESSMENT_FIELDS)
     for name in unknown:
-        errors.setdefault(name, []).append("Unknown field.")
+        errors.setdefault(name, []).append(_("Unknown field."))
     changed = sorted(k for k in fields if k in ASSESSMENT_FIELDS and getattr(assessment, k) != fields[k])
     for name in ASSESSMENT_FIELDS:
         if name in fields:
@@ -236,7 +240,7 @@ def update_assessment(
     changed_sides = []
     for side, values in (sides or {}).items():
         if side not in rows:
-            errors.setdefault(side, []).append("Sides are left and right.")
+            errors.setdefault(side, []).append(_("Sides are left and right."))
             continue
         if _apply_side(rows[side], values, errors):
             changed_sides.append(side)
@@ -268,28 +272,37 @@ def _completeness_errors(assessment: Assessment) -> dict[str, list[str]]:
 
     rows = {row.side: row for row in assessment.sides.all()}
     for side, row in rows.items():
-        label = row.get_side_display().lower()
+        label = str(row.get_side_display()).lower()
         for test, names in TESTS.items():
             status = getattr(row, f"{test}_status")
             if status != TestStatus.TESTED:
                 continue
-            name = TEST_NAMES[test]
+            where = {"test": TEST_NAMES[test], "side": label}
             if test == "step_down":
                 missing = [n for n in names if getattr(row, n) is None]
                 if missing:
-                    add(f"{side}.{missing[0]}", f"{name} ({label}): score all five items, or mark it not tested.")
+                    add(
+                        f"{side}.{missing[0]}",
+                        _("%(test)s (%(side)s): score all five items, or mark it not tested.") % where,
+                    )
             elif test == "hhd":
                 if all(t is None for t in row.hhd_trials):
-                    add(f"{side}.hhd_trial_1_n", f"{name} ({label}): enter at least one trial, or mark it not tested.")
+                    add(
+                        f"{side}.hhd_trial_1_n",
+                        _("%(test)s (%(side)s): enter at least one trial, or mark it not tested.") % where,
+                    )
                 if row.hhd_lever_arm_m is None:
-                    add(f"{side}.hhd_lever_arm_m", f"{name} ({label}): enter the lever arm.")
+                    add(f"{side}.hhd_lever_arm_m", _("%(test)s (%(side)s): enter the lever arm.") % where)
             elif test == "gait":
                 if row.gait_pelvic_drop_deg is None and row.gait_trunk_lean_deg is None:
-                    add(f"{side}.gait_pelvic_drop_deg", f"{name} ({label}): enter an angle, or mark it not tested.")
+                    add(
+                        f"{side}.gait_pelvic_drop_deg",
+                        _("%(test)s (%(side)s): enter an angle, or mark it not tested.") % where,
+                    )
             elif _blank(getattr(row, names[0])):
-                add(f"{side}.{names[0]}", f"{name} ({label}): enter a result, or mark it not tested.")
+                add(f"{side}.{names[0]}", _("%(test)s (%(side)s): enter a result, or mark it not tested.") % where)
             if test == "endurance" and row.endurance_s is not None and not row.endurance_stop_reason:
-                add(f"{side}.endurance_stop_reason", f"{name} ({label}): choose why the hold stopped.")
+                add(f"{side}.endurance_stop_reason", _("%(test)s (%(side)s): choose why the hold stopped.") % where)
     # The symmetry index needs both sides: one side measured and the other silently skipped is refused.
     if set(rows) == {"left", "right"}:
         left, right = rows["left"].hhd_status, rows["right"].hhd_status
@@ -298,18 +311,21 @@ def _completeness_errors(assessment: Assessment) -> dict[str, list[str]]:
                 other_side = "right" if side == "left" else "left"
                 add(
                     f"{other_side}.hhd_status",
-                    f"Dynamometry needs both sides for the symmetry index: measure the {other_side} side too, "
-                    "or mark it unable with a reason.",
+                    _(
+                        "Dynamometry needs both sides for the symmetry index: measure the %(side)s side too, "
+                        "or mark it unable with a reason."
+                    )
+                    % {"side": _(other_side)},
                 )
     if any(row.hhd_status == TestStatus.TESTED for row in rows.values()) and assessment.body_mass_kg is None:
-        add("body_mass_kg", "Enter the body mass: strength is expressed per kilogram.")
+        add("body_mass_kg", _("Enter the body mass: strength is expressed per kilogram."))
     for response in assessment.proms.all():
         measure = proms.MEASURES[response.measure]
         if response.total is None:
             add(
                 response.measure,
-                f"{measure.name}: answer every item ({proms.answered(response.answers)} of {measure.items} so far) "
-                "or clear it.",
+                _("%(name)s: answer every item (%(done)s of %(items)s so far) or clear it.")
+                % {"name": measure.name, "done": proms.answered(response.answers), "items": measure.items},
             )
     return errors
 
@@ -319,7 +335,7 @@ def sign_assessment(*, assessment: Assessment, actor, request=None) -> Assessmen
     """Sign a draft or an amendment: lock it and keep a snapshot as the next version."""
     assessment = _lock(assessment)
     if assessment.status == Assessment.Status.SIGNED:
-        raise WrongState("This assessment is already signed.")
+        raise WrongState(_("This assessment is already signed."))
     errors = _completeness_errors(assessment)
     if errors:
         raise ValidationError(errors)
@@ -356,10 +372,10 @@ def start_amendment(*, assessment: Assessment, actor, reason: str, request=None)
     """Open a signed assessment for correction. The signed version stays as it was; the next signature adds one."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the signed assessment needs an amendment."]})
+        raise ValidationError({"reason": [_("Say why the signed assessment needs an amendment.")]})
     assessment = _lock(assessment)
     if assessment.status != Assessment.Status.SIGNED:
-        raise WrongState("Only a signed assessment can be amended; a draft can simply be edited.")
+        raise WrongState(_("Only a signed assessment can be amended; a draft can simply be edited."))
     assessment.status = Assessment.Status.AMENDING
     assessment.amendment_reason = reason[:2000]
     assessment.updated_at = timezone.now()
@@ -380,7 +396,7 @@ def delete_draft(*, assessment: Assessment, actor, request=None) -> None:
     """Throw away a draft that was never signed. Signed assessments are never deleted."""
     assessment = _lock(assessment)
     if assessment.status != Assessment.Status.DRAFT:
-        raise AssessmentLocked("Only a draft that was never signed can be deleted.")
+        raise AssessmentLocked(_("Only a draft that was never signed can be deleted."))
     _audit(action=audit.Action.DELETE, assessment=assessment, actor=actor, request=request, summary="Draft deleted")
     assessment.delete()
 
@@ -411,9 +427,9 @@ def request_progress_report(*, patient: Patient, audience: str, actor, request=N
     from .tasks import render_progress_report
 
     if audience not in ProgressReport.Audience.values:
-        raise ValidationError({"audience": ["Choose patient or referring doctor."]})
+        raise ValidationError({"audience": [_("Choose patient or referring doctor.")]})
     if not selectors.signed_assessments(patient_id=patient.pk).exists():
-        raise ValidationError({"__all__": ["There is no signed assessment to report on yet."]})
+        raise ValidationError({"__all__": [_("There is no signed assessment to report on yet.")]})
     report = ProgressReport.objects.create(patient=patient, audience=audience, requested_by=actor)
     audit.record(
         action=audit.Action.EXPORT,

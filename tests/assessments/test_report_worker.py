@@ -31,7 +31,9 @@ def wait_for(report_id: int, seconds: float = 60) -> ProgressReport:
 
 
 @pytest.mark.celery_worker
-def test_a_worker_renders_a_one_page_report_with_the_figures(shared_media, celery_worker_process, physio, client):
+def test_a_worker_renders_a_one_page_report_with_the_figures(
+    shared_media, celery_worker_process, staff_roles, physio, client
+):
     patient = PatientFactory(first_name="Zoë", last_name="Ångström", sex="female", date_of_birth=dt.date(1991, 5, 2))
     today = dt.date.today()
     WeakHipAssessmentFactory(patient=patient, signed=True, assessed_on=today - dt.timedelta(weeks=5), nprs_now=6)

@@ -4,6 +4,7 @@ progress charts with real changes marked; the progress report PDF holds the figu
 import datetime as dt
 import io
 
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -12,6 +13,17 @@ from clinic.models import AuditEvent
 from tests.factories import PatientFactory
 
 SIDES = ("Left", "Right")
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """Earlier transactional tests flush the role groups (made by a data migration); put them back."""
+    from django.contrib.auth.models import Group
+
+    from clinic.roles import STAFF_ROLES
+
+    for role in STAFF_ROLES:
+        Group.objects.get_or_create(name=role.value)
 
 
 def record_battery(page, *, day, nprs, lefs_each, left_force, right_force, left_trendelenburg):
@@ -52,7 +64,7 @@ def start_assessment(page, patient):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Assessment")
 
 
-def test_physio_records_signs_compares_and_prints_progress(page, login, physio):
+def test_physio_records_signs_compares_and_prints_progress(roles, page, login, physio):
     patient = PatientFactory(first_name="Maëlle", last_name="Rønning", sex="female", date_of_birth=dt.date(1994, 6, 1))
     today = dt.date.today()
     login(physio)

@@ -1,4 +1,4 @@
-"""Admin: read-only views of assessments (changes go through the app, which audits them) and questionnaire packs."""
+"""Admin: questionnaire packs only (upload a licensed pack)."""
 
 import json
 
@@ -9,30 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from . import services
-from .models import Assessment, AssessmentVersion, QuestionnairePack
+from .models import QuestionnairePack
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "patient", "assessed_on", "status", "version", "assessor")
-    list_filter = ("status",)
-    raw_id_fields = ("patient",)
-
-
-@admin.register(AssessmentVersion)
-class AssessmentVersionAdmin(ReadOnlyAdmin):
-    list_display = ("assessment", "number", "signed_at", "signed_by", "reason")
+# Assessments themselves are not in the admin site: every view of clinical data must go through the app's pages,
+# which audit it.
 
 
 class PackUploadForm(forms.Form):

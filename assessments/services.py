@@ -7,6 +7,7 @@ every earlier version stays readable. The database refuses edits to signed rows 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -98,6 +99,10 @@ class WrongState(Exception):
     """The action does not fit the assessment's status (e.g. amending a draft) (HTTP 409)."""
 
 
+def _in_future(day) -> bool:
+    return isinstance(day, dt.date) and day > timezone.localdate()
+
+
 def _blank(value: Any) -> bool:
     return value is None or value == ""
 
@@ -127,6 +132,8 @@ def create_assessment(*, patient: Patient, actor, request=None, involved_side: s
     fields = {k: v for k, v in fields.items() if v is not None or k in ("appointment_id",)}
     assessment = Assessment(patient=patient, assessor=actor, involved_side=involved_side, **fields)
     assessment.full_clean(exclude=["signed_by"])
+    if _in_future(assessment.assessed_on):
+        raise ValidationError({"assessed_on": [_("The assessment date cannot be in the future.")]})
     assessment.save()
     SideFindings.objects.bulk_create([SideFindings(assessment=assessment, side=side) for side in ("left", "right")])
     _audit(
@@ -236,6 +243,8 @@ def update_assessment(
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    if _in_future(assessment.assessed_on):
+        errors.setdefault("assessed_on", []).append(_("The assessment date cannot be in the future."))
     rows = {row.side: row for row in assessment.sides.all()}
     changed_sides = []
     for side, values in (sides or {}).items():
@@ -301,6 +310,19 @@ def _completeness_errors(assessment: Assessment) -> dict[str, list[str]]:
                     )
             elif _blank(getattr(row, names[0])):
                 add(f"{side}.{names[0]}", _("%(test)s (%(side)s): enter a result, or mark it not tested.") % where)
+            if test == "trendelenburg" and row.trendelenburg_result == "negative":
+                # Hardcastle & Nade 1985: a trunk lean over the stance leg, or a hold under 30 s, is a positive test.
+                if row.trendelenburg_trunk_lean:
+                    add(
+                        f"{side}.trendelenburg_result",
+                        _("Trendelenburg (%(side)s): a trunk lean over the stance leg makes the test positive.")
+                        % where,
+                    )
+                elif row.trendelenburg_hold_s is not None and row.trendelenburg_hold_s < 30:
+                    add(
+                        f"{side}.trendelenburg_result",
+                        _("Trendelenburg (%(side)s): a hold under 30 s makes the test positive.") % where,
+                    )
             if test == "endurance" and row.endurance_s is not None and not row.endurance_stop_reason:
                 add(f"{side}.endurance_stop_reason", _("%(test)s (%(side)s): choose why the hold stopped.") % where)
     # The symmetry index needs both sides: one side measured and the other silently skipped is refused.

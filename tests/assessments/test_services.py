@@ -190,3 +190,29 @@ class TestTheDatabaseRefusesEditsAfterSigning:
         assessment = AssessmentFactory()
         with pytest.raises(IntegrityError), transaction.atomic():
             SideFindings.objects.filter(assessment=assessment).update(hhd_trial_1_n=D("1500.0"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"left__trendelenburg_trunk_lean": True}, "trunk lean over the stance leg makes the test positive"),
+        ({"left__trendelenburg_hold_s": 20}, "hold under 30 s makes the test positive"),
+    ],
+)
+def test_a_negative_trendelenburg_that_meets_the_positive_criteria_is_not_signed(physio, overrides, message):
+    assessment = AssessmentFactory(**overrides)
+    with pytest.raises(ValidationError) as caught:
+        services.sign_assessment(assessment=assessment, actor=physio)
+    assert message in caught.value.message_dict["left.trendelenburg_result"][0]
+
+
+def test_an_assessment_date_in_the_future_is_refused(physio):
+    import datetime as dt
+
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    with pytest.raises(ValidationError) as caught:
+        services.create_assessment(patient=PatientFactory(), actor=physio, involved_side="left", assessed_on=tomorrow)
+    assert "future" in caught.value.message_dict["assessed_on"][0]
+    assessment = AssessmentFactory()
+    with pytest.raises(ValidationError):
+        services.update_assessment(assessment=assessment, actor=physio, fields={"assessed_on": tomorrow})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from clinic.demo import demo_email
 from clinic.models import User
 from patients.models import Patient
@@ -18,6 +20,9 @@ DEMO_TITLE = "Hip stability, phase 1"
 def seed(*, password: str, stdout=None) -> None:
     added = seed_library(Exercise=Exercise, Muscle=Muscle, Equipment=Equipment)
     seed_templates(ProgramTemplate=ProgramTemplate, TemplateItem=TemplateItem, Exercise=Exercise)
+    if stdout:
+        templates = ProgramTemplate.objects.count()
+        stdout.write(f"  {Exercise.objects.count()} exercises ({added} new), {templates} templates")
     physio = User.objects.filter(email=demo_email("physio")).first()
     patient = Patient.objects.filter(first_name="Amélie", last_name="Durand").first()
     if physio is None or patient is None:
@@ -30,10 +35,10 @@ def seed(*, password: str, stdout=None) -> None:
         physio=physio,
         actor=physio,
         title=DEMO_TITLE,
-        review_date=dt.date.today() + dt.timedelta(weeks=4),
+        review_date=timezone.localdate() + dt.timedelta(weeks=4),
         notes="Do these on most days. Mild effort in the side of the hip is expected; sharp pain is not.",
         template=template,
     )
     services.activate_program(program=program, actor=physio)
     if stdout:
-        stdout.write(f"  {added} exercises, {ProgramTemplate.objects.count()} templates, 1 active program")
+        stdout.write(f"  active program for {patient.full_name}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 from collections.abc import Callable
 
 from django.conf import settings
@@ -90,6 +91,9 @@ class EmailChannel:
                 self.backend.open()
             except Exception as exc:
                 raise ServerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            # The message and its terminator are two small writes followed by a read: with Nagle's algorithm the
+            # second waits for the server's delayed ACK (tens of ms per message). Send each write at once.
+            self.backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         connection: smtplib.SMTP = self.backend.connection
         encoding = message.encoding or settings.DEFAULT_CHARSET
         sender = sanitize_address(message.from_email, encoding)
@@ -97,20 +101,10 @@ class EmailChannel:
         data = _dot_stuffed(message.message().as_bytes(linesep="\r\n"))
         try:
             connection.ehlo_or_helo_if_needed()
-            code, reply = connection.mail(sender)
-            if code != 250:
-                raise smtplib.SMTPSenderRefused(code, reply, sender)
-            refused = {}
-            for recipient in recipients:
-                code, reply = connection.rcpt(recipient)
-                if code not in (250, 251):
-                    refused[recipient] = (code, reply)
-            if refused:
-                raise smtplib.SMTPRecipientsRefused(refused)
-            connection.putcmd("data")
-            code, reply = connection.getreply()
-            if code != 354:
-                raise smtplib.SMTPDataError(code, reply)
+            if connection.has_extn("pipelining"):
+                self._envelope_pipelined(connection, sender, recipients)
+            else:
+                self._envelope(connection, sender, recipients)
             connection.send(data)
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             # A refusal before the data: the session is still good for the next message once reset.
@@ -137,7 +131,47 @@ class EmailChannel:
             raise smtplib.SMTPDataError(code, reply)
         return reply.decode(errors="replace")
 
+    @staticmethod
+    def _envelope(connection: smtplib.SMTP, sender: str, recipients: list[str]) -> None:
+        """MAIL, RCPT and DATA one at a time, each answered before the next."""
+        code, reply = connection.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for recipient in recipients:
+            code, reply = connection.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+        connection.putcmd("data")
+        code, reply = connection.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _envelope_pipelined(self, connection: smtplib.SMTP, sender: str, recipients: list[str]) -> None:
+        """MAIL, RCPT and DATA in one write, then their replies in order (RFC 2920, when the server offers
+        PIPELINING): one round trip instead of three per message, which is most of the time a batch takes."""
+        commands = [f"mail FROM:{smtplib.quoteaddr(sender)}"]
+        commands += [f"rcpt TO:{smtplib.quoteaddr(recipient)}" for recipient in recipients]
+        connection.send("".join(f"{command}\r\n" for command in commands) + "data\r\n")
+        mail_code, mail_reply = connection.getreply()
+        replies = [connection.getreply() for _ in recipients]
+        data_code, data_reply = connection.getreply()
+        if data_code == 354 and (mail_code != 250 or any(code not in (250, 251) for code, _ in replies)):
+            # The server waits for data we must not send: only dropping the connection ends this transaction.
+            self._drop()
+        if mail_code != 250:
+            raise smtplib.SMTPSenderRefused(mail_code, mail_reply, sender)
+        refused = {r: reply for r, reply in zip(recipients, replies, strict=True) if reply[0] not in (250, 251)}
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+        if data_code != 354:
+            raise smtplib.SMTPDataError(data_code, data_reply)
+
     def _reset(self) -> None:
+        if self.backend.connection is None:
+            return
         try:
             self.backend.connection.rset()
         except Exception:

@@ -15,7 +15,7 @@ from clinic.notifications import dispatch, services
 from clinic.notifications.timing import backoff, quiet_until
 from clinic.selectors import get_practice
 
-from .notifications_support import SUBJECT_TYPE, SmtpServer, free_port
+from .notifications_support import SUBJECT_TYPE, SmtpServer, free_port, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ class TestRealSmtp:
         assert sorted(smtp.counts) == sorted(str(n.pk) for n in rows)
         first = Notification.objects.get(pk=rows[0].pk)
         assert first.provider_id == "2.0.0 Ok: queued as Q1"
-        assert smtp.messages[0]["Message-ID"] == f"<notification-{rows[0].pk}@127.0.0.1>"
+        assert parse(smtp.messages[0])["Message-ID"] == f"<notification-{rows[0].pk}@127.0.0.1>"
 
     def test_a_passing_refusal_is_retried_later_with_backoff(self, smtp):
         smtp.rcpt_reply = "450 4.2.1 Mailbox busy, try later"
@@ -251,6 +251,41 @@ class TestRealSmtp:
         Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
         assert send_due() == {"sent": 1}
         assert smtp.counts[str(notification.pk)] == 1
+
+    def test_a_server_without_pipelining_is_spoken_to_one_command_at_a_time(self, smtp):
+        smtp.pipelining = False
+        smtp.rcpt_reply = "550 5.1.1 No such user here"
+        refused = make("P-1")
+        send_due()
+        smtp.rcpt_reply = None
+        accepted = make("P-2")
+        send_due()
+        refused.refresh_from_db()
+        accepted.refresh_from_db()
+        assert refused.status == Status.FAILED
+        assert "550" in refused.reason
+        assert accepted.status == Status.SENT
+        assert smtp.counts == {str(accepted.pk): 1}
+
+    def test_a_refused_recipient_does_not_spoil_the_rest_of_the_batch(self, smtp):
+        first = make("F-1", recipient="first@example.com")
+        second = make("F-2", recipient="second@example.com")
+        original = type(smtp).handle_RCPT
+
+        async def refuse_first(handler, server, session, envelope, address, options):
+            if address == "first@example.com":
+                return "550 5.1.1 No such user here"
+            return await original(handler, server, session, envelope, address, options)
+
+        type(smtp).handle_RCPT = refuse_first
+        try:
+            send_due()
+        finally:
+            type(smtp).handle_RCPT = original
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.status, second.status) == (Status.FAILED, Status.SENT)
+        assert smtp.counts == {str(second.pk): 1}
 
     def test_a_permanent_refusal_fails_with_the_servers_reason(self, smtp):
         smtp.rcpt_reply = "550 5.1.1 No such user here"

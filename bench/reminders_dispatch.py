@@ -1,0 +1,143 @@
+"""Benchmark: 10,000 due reminders dispatched by one Celery worker to a local SMTP sink.
+
+A throw-away PostgreSQL database gets N due reminder rows; one real `celery worker` process (thread pool) consumes
+from Redis (db 8 unless MEDIUS_BENCH_REDIS_URL says otherwise); one dispatch_notifications task is queued, as the beat
+would; the clock runs until the SMTP sink (aiosmtpd on loopback) has accepted every message and every row says sent.
+Each message is a real reminder (bookings' renderer, with its .ics) when bookings is installed, else the test renderer.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/medius .venv/bin/python bench/reminders_dispatch.py [--count 10000]
+
+Target (issue 7): under 60 s, each message delivered exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.test_settings")
+os.environ["MEDIUS_TEST_DB_NAME"] = "bench_medius_reminders"
+os.environ["REDIS_URL"] = os.environ.get("MEDIUS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+def due_rows(count: int) -> str:
+    """Create `count` due reminders; returns which renderer they use."""
+    from clinic.models import Notification
+    from tests.clinic.notifications_support import SUBJECT_TYPE
+
+    try:
+        from bench.reminders_scene import appointments_with_reminders
+    except ImportError:
+        appointments_with_reminders = None
+    if appointments_with_reminders is not None:
+        return appointments_with_reminders(count)
+    due = timezone.now() - dt.timedelta(minutes=1)
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(i),
+                subject_label=f"R-{i}",
+                kind="reminder",
+                channel="email",
+                recipient=f"runner{i}@example.com",
+                due_at=due,
+                next_attempt_at=due,
+            )
+            for i in range(count)
+        ),
+        batch_size=2000,
+    )
+    return "test renderer (tests.clinic.notifications_support)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=4, help="worker pool threads")
+    args = parser.parse_args()
+
+    from clinic import tasks
+    from clinic.celery import app
+    from clinic.models import Notification
+    from tests.clinic.notifications_support import SmtpServer
+
+    setup_test_environment()
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    worker = None
+    try:
+        what = due_rows(args.count)
+        connection.close()
+        with SmtpServer() as sink:
+            env = {
+                **os.environ,
+                "MEDIUS_TEST_WORKER_DB": connection.settings_dict["NAME"],
+                "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+            }
+            worker = subprocess.Popen(  # noqa: S603 (fixed argv)
+                [
+                    sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=threads",
+                    f"--concurrency={args.threads}", "--loglevel=WARNING",
+                    "--include=tests.clinic.notifications_support",
+                    "--without-heartbeat", "--without-gossip", "--without-mingle",
+                ],
+                env=env,
+                cwd=ROOT,
+            )  # fmt: skip
+            deadline = time.monotonic() + 60
+            while not app.control.ping(timeout=0.5):
+                if time.monotonic() > deadline:
+                    raise SystemExit("the worker did not start")
+            started = time.perf_counter()
+            tasks.dispatch_notifications.delay()
+            while sink.handler.delivered < args.count:
+                time.sleep(0.05)
+                if time.perf_counter() - started > 300:
+                    break
+            delivered_at = time.perf_counter() - started
+            while Notification.objects.filter(status=Notification.Status.SENT).count() < args.count:
+                time.sleep(0.05)
+                if time.perf_counter() - started > 300:
+                    break
+            recorded_at = time.perf_counter() - started
+            counts = sink.handler.counts
+            duplicates = sum(1 for c in counts.values() if c > 1)
+        sent = Notification.objects.filter(status=Notification.Status.SENT).count()
+        print(f"messages: {args.count} due reminders, rendered by {what}")
+        print(
+            f"worker: 1 process, {args.threads} threads, batches of {os.environ.get('NOTIFICATIONS_BATCH_SIZE', 200)}"
+        )
+        print(
+            f"delivered to the SMTP sink: {sink.handler.delivered} in {delivered_at:.1f} s, all recorded sent: {sent}"
+        )
+        print(f"elapsed until every row said sent: {recorded_at:.1f} s ({args.count / recorded_at:.0f} messages/s)")
+        print(f"duplicates at the server: {duplicates} (target: 0); target time: under 60 s")
+    finally:
+        if worker is not None:
+            worker.kill()
+            worker.wait()
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -170,3 +170,38 @@ def test_seed_demo_gives_the_demo_physios_hours_and_two_online_types(db):
         for p in practitioners
     )
     assert Appointment.objects.count() >= 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"type": "abc"},
+        {"type": 999999},
+        {"type": "1", "practitioner": "x"},
+        {"type": "{initial}", "month": "2020-13"},
+        {"type": "{initial}", "month": "1999-01", "day": "nonsense"},
+        {"type": "{initial}", "month": "2100-01", "day": "2100-01-05"},
+    ],
+)
+def test_odd_booking_links_never_fail(client, diary, initial, query):
+    query = {k: v.format(initial=initial.pk) if isinstance(v, str) else v for k, v in query.items()}
+    response = client.get("/book/", query)
+    assert response.status_code == 200
+    assert "Book an appointment" in response.content.decode()
+
+
+def test_the_details_page_without_a_time_sends_the_patient_back_to_choose_one(client, diary, initial):
+    response = client.post("/book/details/", {"type": initial.pk, "first_name": "Zoë"}, follow=True)
+    assert response.redirect_chain and "Please choose a time." in response.content.decode()
+
+
+def test_moving_without_a_usable_time_explains_itself(client, diary, initial, monday):
+    appointment = AppointmentFactory(practitioner=diary, appointment_type=initial, start=at(monday, "10:00"))
+    token = links.token_for(appointment.manage_nonce)
+    for start in ("", "soon", at(monday, "20:00").isoformat()):
+        response = client.post(f"/book/manage/{token}/reschedule/", {"start": start}, follow=True)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Please choose a new time." in page or "outside the practitioner" in page
+    appointment.refresh_from_db()
+    assert appointment.start == at(monday, "10:00")

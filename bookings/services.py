@@ -453,8 +453,10 @@ def _book_first_free(
 # --- change ---------------------------------------------------------------------------------------------------------
 
 
-def _lock_and_reload(appointment: Appointment) -> Appointment:
-    lock_practitioner(appointment.practitioner_id)
+def _lock_and_reload(appointment: Appointment, *also: int) -> Appointment:
+    """Lock the diaries involved (in id order, so two moves between the same diaries cannot deadlock), then the row."""
+    for practitioner_id in sorted({appointment.practitioner_id, *also}):
+        lock_practitioner(practitioner_id)
     return (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("patient", "practitioner", "appointment_type")
@@ -482,10 +484,14 @@ def cancel_appointment(
     actor=None,
     reason: str = "",
     staff_override: bool = False,
+    notify_patient: bool = True,
     request=None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Cancel (patients: only outside the cut-off). Cancelling a cancelled appointment changes nothing."""
+    """Cancel (patients: only outside the cut-off). Cancelling a cancelled appointment changes nothing.
+
+    notify_patient=False (staff only) records the cancellation without emailing the patient.
+    """
     now = now or timezone.now()
 
     def work() -> Appointment:
@@ -509,6 +515,7 @@ def cancel_appointment(
             from_status=previous,
             to_status=current.status,
             reason=current.cancel_reason,
+            detail={"patient_notified": notify_patient},
         )
         audit.record(
             action=audit.Action.CHANGE,
@@ -518,7 +525,8 @@ def cancel_appointment(
             patient_id=current.patient_id,
             summary=f"Cancelled appointment {current.reference}",
         )
-        tasks.send_cancellation.delay_on_commit(current.pk)
+        if notify_patient:
+            tasks.send_cancellation.delay_on_commit(current.pk)
         return current
 
     return _with_lock_retries(work)
@@ -528,39 +536,61 @@ def move_appointment(
     *,
     appointment: Appointment,
     start: dt.datetime,
+    practitioner: Practitioner | None = None,
     actor=None,
     staff_override: bool = False,
     request=None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Move to a new start with the same practitioner and type; the old time is free again once this commits."""
+    """Move to a new start, and optionally to another practitioner who offers the type (the front desk).
+
+    The old time is free again once this commits. Both diaries are locked, so the move cannot race a booking in
+    either of them.
+    """
     now = now or timezone.now()
     rules = Rules.from_practice(get_practice())
+    if practitioner is not None and practitioner.pk != appointment.practitioner_id:
+        if not practitioner.is_active:
+            raise InvalidBooking(_("This practitioner is not taking appointments."), field="practitioner")
+        if not practitioner.appointment_types.filter(pk=appointment.appointment_type_id).exists():
+            raise InvalidBooking(_("This practitioner does not offer this appointment type."), field="practitioner")
 
     def work() -> Appointment:
-        current = _lock_and_reload(appointment)
+        target_id = practitioner.pk if practitioner is not None else appointment.practitioner_id
+        current = _lock_and_reload(appointment, target_id)
         if current.status != Appointment.Status.BOOKED:
             raise NotChangeable(_("Only a booked appointment can be moved."))
         _check_cutoff(current, now=now, staff_override=staff_override, what=_("moved"))
-        if start == current.start:
+        if start == current.start and target_id == current.practitioner_id:
             return current
         footprint = Footprint.of(current.appointment_type)
         _check_slot(
-            practitioner_id=current.practitioner_id,
+            practitioner_id=target_id,
             footprint=footprint,
             start=start,
             rules=rules,
             now=now,
             staff_override=staff_override,
-            ignore_appointment=current,
+            ignore_appointment=current if target_id == current.practitioner_id else None,
         )
-        previous = current.start
+        previous, previous_practitioner = current.start, current.practitioner_id
+        current.practitioner_id = target_id
         current.start, current.end = start, start + footprint.duration
         current.blocked_start, current.blocked_end = footprint.blocked(start)
         current.sequence += 1
         current.updated_by = _staff(actor)
         _save_guarded(current)
-        _record(current, kind=AppointmentChange.Kind.RESCHEDULED, actor=actor, from_start=previous, to_start=start)
+        detail = {}
+        if previous_practitioner != target_id:
+            detail = {"from_practitioner": previous_practitioner, "to_practitioner": target_id}
+        _record(
+            current,
+            kind=AppointmentChange.Kind.RESCHEDULED,
+            actor=actor,
+            from_start=previous,
+            to_start=start,
+            detail=detail,
+        )
         audit.record(
             action=audit.Action.CHANGE,
             request=request,
@@ -570,6 +600,88 @@ def move_appointment(
             summary=f"Moved appointment {current.reference}",
         )
         tasks.send_reschedule.delay_on_commit(current.pk, previous.isoformat())
+        if previous_practitioner != target_id:
+            current.practitioner = Practitioner.objects.get(pk=target_id)  # the caller's copy should show it
         return current
 
     return _with_lock_retries(work)
+
+
+# --- status (front desk) --------------------------------------------------------------------------------------------
+
+
+def _change_status(
+    *,
+    appointment: Appointment,
+    to: str,
+    allowed_from: tuple[str, ...],
+    refused: str,
+    actor,
+    request,
+    check: Callable[[Appointment], None] | None = None,
+) -> Appointment:
+    def work() -> Appointment:
+        current = _lock_and_reload(appointment)
+        if current.status == to:
+            return current
+        if current.status not in allowed_from:
+            raise NotChangeable(refused)
+        if check is not None:
+            check(current)
+        previous = current.status
+        current.status = to
+        current.updated_by = _staff(actor)
+        current.save(update_fields=["status", "updated_by", "updated_at"])
+        _record(current, kind=AppointmentChange.Kind.STATUS, actor=actor, from_status=previous, to_status=to)
+        audit.record(
+            action=audit.Action.CHANGE,
+            request=request,
+            actor=_staff(actor),
+            obj=current,
+            patient_id=current.patient_id,
+            summary=f"Appointment {current.reference}: {previous} -> {to}",
+        )
+        return current
+
+    return _with_lock_retries(work)
+
+
+def check_in(*, appointment: Appointment, actor=None, request=None) -> Appointment:
+    """The patient has arrived. Checking in twice changes nothing."""
+    return _change_status(
+        appointment=appointment,
+        to=Appointment.Status.CHECKED_IN,
+        allowed_from=(Appointment.Status.BOOKED,),
+        refused=_("Only a booked appointment can be checked in."),
+        actor=actor,
+        request=request,
+    )
+
+
+def complete_appointment(*, appointment: Appointment, actor=None, request=None) -> Appointment:
+    return _change_status(
+        appointment=appointment,
+        to=Appointment.Status.COMPLETED,
+        allowed_from=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+        refused=_("Only a booked or checked-in appointment can be completed."),
+        actor=actor,
+        request=request,
+    )
+
+
+def mark_no_show(*, appointment: Appointment, actor=None, request=None, now: dt.datetime | None = None) -> Appointment:
+    """The patient did not come. Only once the appointment has started; it frees the time (see BLOCKING_STATUSES)."""
+
+    def started(current: Appointment) -> None:
+        if current.start > (now or timezone.now()):
+            raise NotChangeable(_("A patient can only be marked as a no-show once the appointment has started."))
+
+    return _change_status(
+        appointment=appointment,
+        to=Appointment.Status.NO_SHOW,
+        allowed_from=(Appointment.Status.BOOKED,),
+        refused=_("Only a booked appointment can be marked as a no-show."),
+        actor=actor,
+        request=request,
+        check=started,
+    )

@@ -106,3 +106,72 @@ def test_a_reference_that_is_already_taken_is_drawn_again(diary, follow_up, mond
     appointment = _create(diary, follow_up, at(monday, "10:00"))
     assert appointment.reference == "MD-BBBB"
     assert Appointment.objects.filter(reference="MD-BBBB").count() == 1
+
+
+def test_staff_may_move_an_appointment_to_another_practitioner_who_offers_the_type(diary, initial, monday, front_desk):
+    from tests.factories import PractitionerFactory
+
+    colleague = PractitionerFactory(types=[initial], hours=True)
+    appointment = _create(diary, initial, at(monday, "10:00"))
+    moved = services.move_appointment(
+        appointment=appointment,
+        start=at(monday, "11:00"),
+        practitioner=colleague,
+        actor=front_desk,
+        staff_override=True,
+    )
+    assert (moved.practitioner, moved.start, moved.sequence) == (colleague, at(monday, "11:00"), 1)
+    change = moved.changes.get(kind="rescheduled")
+    assert change.detail == {"from_practitioner": diary.pk, "to_practitioner": colleague.pk}
+    # The old diary is free again; the new one is not.
+    assert _create(diary, initial, at(monday, "10:00")).pk
+    with pytest.raises(SlotUnavailable):
+        _create(colleague, initial, at(monday, "11:30"))
+
+
+def test_moving_to_a_practitioner_who_does_not_offer_the_type_is_refused(diary, initial, follow_up, monday):
+    from tests.factories import PractitionerFactory
+
+    other = PractitionerFactory(types=[follow_up], hours=True)
+    appointment = _create(diary, initial, at(monday, "10:00"))
+    with pytest.raises(InvalidBooking):
+        services.move_appointment(
+            appointment=appointment, start=at(monday, "10:00"), practitioner=other, staff_override=True
+        )
+
+
+def test_check_in_and_complete_are_recorded_with_who(diary, initial, monday, front_desk, physio):
+    appointment = _create(diary, initial, at(monday, "10:00"))
+    services.check_in(appointment=appointment, actor=front_desk)
+    done = services.complete_appointment(appointment=appointment, actor=physio)
+    assert done.status == "completed" and done.updated_by == physio
+    steps = [(c.from_status, c.to_status, c.actor) for c in done.changes.filter(kind="status")]
+    assert steps == [("booked", "checked_in", front_desk), ("checked_in", "completed", physio)]
+    with pytest.raises(services.NotChangeable):
+        services.mark_no_show(appointment=appointment, actor=front_desk)
+
+
+def test_a_no_show_only_once_the_appointment_has_started_and_a_cancelled_one_cannot_be_checked_in(
+    diary, initial, monday, front_desk
+):
+    appointment = _create(diary, initial, at(monday, "10:00"))
+    with pytest.raises(services.NotChangeable, match="started"):
+        services.mark_no_show(appointment=appointment, actor=front_desk)
+    marked = services.mark_no_show(appointment=appointment, actor=front_desk, now=at(monday, "10:20"))
+    assert marked.status == "no_show"
+    other = _create(diary, initial, at(monday, "13:00"))
+    services.cancel_appointment(appointment=other, actor=front_desk, staff_override=True)
+    with pytest.raises(services.NotChangeable):
+        services.check_in(appointment=other, actor=front_desk)
+
+
+def test_staff_may_cancel_without_telling_the_patient(
+    diary, initial, monday, front_desk, mailoutbox, django_capture_on_commit_callbacks
+):
+    appointment = AppointmentFactory(practitioner=diary, appointment_type=initial, start=at(monday, "10:00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_appointment(
+            appointment=appointment, actor=front_desk, reason="Duplicate", notify_patient=False, staff_override=True
+        )
+    assert mailoutbox == []
+    assert appointment.changes.get().detail == {"patient_notified": False}

@@ -9,6 +9,9 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (login and failed-login audit entries)
+        from .notifications import register_outbox_nav
+
+        register_outbox_nav()
 
 
 class MediusAdminConfig(admin_apps.AdminConfig):

@@ -73,6 +73,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("plan/", include("programs.public_urls")),
     path("", include("bookings.urls")),
+    path("outbox/", include("clinic.notifications.urls")),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),
     path("healthz", views.healthz, name="healthz"),

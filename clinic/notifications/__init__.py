@@ -6,4 +6,21 @@ renderer per (subject type, kind) in AppConfig.ready(); clinic.tasks dispatches 
 
 from .registry import Email, Skip, Sms, register_renderer, subject_type_of
 
-__all__ = ["Email", "Skip", "Sms", "register_renderer", "subject_type_of"]
+__all__ = ["Email", "Skip", "Sms", "register_outbox_nav", "register_renderer", "subject_type_of"]
+
+
+def register_outbox_nav() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from clinic.panels import NavItem, register_nav_item
+    from clinic.permissions import OUTBOX_VIEW
+
+    register_nav_item(
+        NavItem(
+            title=_("Outbox"),
+            url_name="outbox:list",
+            capability=OUTBOX_VIEW,
+            description=_("Every message sent, waiting, failed or skipped"),
+            order=80,
+        )
+    )

@@ -1,0 +1,26 @@
+"""Reads for the outbox."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from clinic.models import Notification
+
+
+def outbox(*, status: str = "", channel: str = "", kind: str = "", q: str = "") -> QuerySet[Notification]:
+    """Every message, newest due first, filtered as staff asked."""
+    rows = Notification.objects.all()
+    if status:
+        rows = rows.filter(status=status)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if q:
+        rows = rows.filter(Q(recipient__icontains=q) | Q(subject_label__iexact=q) | Q(title__icontains=q))
+    return rows.order_by("-due_at", "-id")
+
+
+def status_counts() -> dict[str, int]:
+    counts = dict(Notification.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in Notification.Status.values}

@@ -1,0 +1,79 @@
+"""The outbox: staff see every message, filter by status, open one, send a failed one again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinic import audit
+from clinic.models import Notification
+from clinic.permissions import OUTBOX_VIEW, require
+
+from . import selectors, services
+from .forms import OutboxFilterForm
+
+
+@require(OUTBOX_VIEW)
+def outbox(request):
+    form = OutboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.outbox(
+        status=filters.get("status", ""),
+        channel=filters.get("channel", ""),
+        kind=filters.get("kind", ""),
+        q=filters.get("q", "").strip(),
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    status_query = request.GET.copy()
+    for key in ("page", "status"):
+        status_query.pop(key, None)
+    return render(
+        request,
+        "clinic/outbox.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "status_query": status_query.urlencode(),
+            "counts": selectors.status_counts(),
+            "current_status": filters.get("status", ""),
+            "statuses": Notification.Status,
+        },
+    )
+
+
+def _detail(request, notification: Notification, *, status: int = 200):
+    return render(request, "clinic/outbox_detail.html", {"message": notification}, status=status)
+
+
+@require(OUTBOX_VIEW)
+def outbox_detail(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk)
+    # The record holds a patient's contact details and the text they were sent.
+    audit.record(
+        action=audit.Action.VIEW,
+        request=request,
+        obj=notification,
+        patient_id=notification.patient_id,
+        summary=f"Outbox: {notification.kind} {notification.channel}",
+    )
+    return _detail(request, notification)
+
+
+@require(OUTBOX_VIEW)
+@require_POST
+def outbox_retry(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk)
+    try:
+        services.retry(notification_id=notification.pk, actor=request.user, request=request)
+    except services.NotRetryable as exc:
+        messages.error(request, str(exc))
+        notification.refresh_from_db()
+        return _detail(request, notification, status=409)
+    messages.success(request, _("The message will be sent again now."))
+    return redirect("outbox:detail", pk=notification.pk)

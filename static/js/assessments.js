@@ -23,6 +23,19 @@
     if (event.target.matches("input[type=number], input[type=date]")) { check(event.target); }
   });
   form.querySelectorAll("input[type=number]").forEach(check);
+  // A reason is only asked for when a test was not done: hide the reason box otherwise, which also takes it out of
+  // the tab order (hidden elements are not focusable), so the keyboard goes from value to value.
+  function syncReason(select) {
+    var reason = document.getElementById(select.id.replace(/_status$/, "_reason"));
+    if (!reason) { return; }
+    var cell = reason.closest(".cell");
+    var idle = select.value === "tested" && reason.value === "";
+    cell.classList.toggle("idle", idle);
+  }
+  form.querySelectorAll("select.status").forEach(function (select) {
+    syncReason(select);
+    select.addEventListener("change", function () { syncReason(select); });
+  });
   // Ctrl+S / Cmd+S saves the draft at once (the autosave would too, a moment later).
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") {

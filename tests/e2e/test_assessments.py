@@ -73,6 +73,14 @@ def test_physio_records_signs_compares_and_prints_progress(roles, page, login, p
     start_assessment(page, patient)
     record_battery(page, day=today - dt.timedelta(weeks=4), nprs=(6, 7, 8), lefs_each=2, left_force=120,
                    right_force=180, left_trendelenburg=True)  # fmt: skip
+    # Keyboard flow: Tab goes from the left value to the right one; reason boxes stay out of the way until needed.
+    page.get_by_label("Left Dynamometry trial 1 (N)").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Right Dynamometry trial 1 (N)")).to_be_focused()
+    expect(page.get_by_label("Left Endurance reason")).to_be_hidden()
+    page.get_by_label("Left Endurance status").select_option("unable")
+    expect(page.get_by_label("Left Endurance reason")).to_be_visible()
+    page.get_by_label("Left Endurance status").select_option("tested")
     # Typing a value out of range is flagged as you type and by the autosave, and nothing else is lost.
     page.get_by_label("Right Dynamometry lever arm (m)").fill("2.5")
     expect(page.locator("#id_right-hhd_lever_arm_m_live")).to_have_text("Enter a value from 0.2 to 1.2.")

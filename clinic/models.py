@@ -208,6 +208,8 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the renderer needs besides the subject itself, e.g. the previous time of a moved appointment.
+    data = models.JSONField(default=dict, blank=True)
     title = models.CharField(_("subject line"), max_length=255, blank=True)
     body = models.TextField(_("text as sent"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

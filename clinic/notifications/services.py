@@ -37,6 +37,7 @@ def schedule(
     due_at: dt.datetime | None = None,
     subject_label: str = "",
     patient_id: int | None = None,
+    data: dict | None = None,
 ) -> tuple[Notification, bool]:
     """The message for (subject, kind, channel, due time): created pending, or the existing one (the unique
     constraint makes a second copy impossible; get_or_create turns the race into "already there").
@@ -58,6 +59,7 @@ def schedule(
             "subject_label": subject_label,
             "patient_id": patient_id,
             "next_attempt_at": next_attempt_at,
+            "data": data or {},
         },
     )
 

@@ -216,3 +216,14 @@ def test_an_assessment_date_in_the_future_is_refused(physio):
     assessment = AssessmentFactory()
     with pytest.raises(ValidationError):
         services.update_assessment(assessment=assessment, actor=physio, fields={"assessed_on": tomorrow})
+
+
+def test_with_both_sides_involved_the_weaker_side_is_compared_with_the_stronger():
+    # Right 130 N, left 180 N at 0.8 m: 104 / 144 = 72.2 %, whichever side is weaker.
+    assessment = AssessmentFactory(
+        involved_side="both", right__hhd_trial_1_n=D(130), right__hhd_trial_2_n=None, right__hhd_trial_3_n=None
+    )
+    derived = selectors.derive(selectors.get_assessment(assessment.pk))
+    assert derived.lsi.quantize(D("0.1")) == D("72.2")
+    assert derived.lsi_basis == "weaker / stronger"
+    assert derived.lsi_flag is True

@@ -294,6 +294,10 @@ def _run(request, pk: int, message: str, fn, **kwargs):
 @require(CLINICAL_EDIT)
 def program_edit(request, pk: int):
     program = get_object_or_404(Program, pk=pk)
+    if request.method == "GET":
+        audit.record(
+            action=audit.Action.VIEW, request=request, obj=program, patient_id=program.patient_id, summary="Edit form"
+        )
     form = ProgramForm(
         request.POST or None,
         initial={name: getattr(program, name) for name in services.PROGRAM_FIELDS},

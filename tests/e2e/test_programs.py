@@ -6,12 +6,23 @@ import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from clinic.roles import STAFF_ROLES, Role
 from programs.library import seed_library, seed_templates
 from programs.models import Equipment, Exercise, Muscle, Program, ProgramTemplate, TemplateItem
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, UserFactory
+
+
+@pytest.fixture
+def physio(transactional_db):
+    # Earlier transactional tests flush the role groups the migration made.
+    for role in STAFF_ROLES:
+        Group.objects.get_or_create(name=role.value)
+    return UserFactory(email="physio@clinic.test", first_name="Phil", last_name="Okoro", role=Role.PHYSIO)
 
 
 def test_a_physio_builds_a_program_and_the_patient_downloads_it_from_the_emailed_link(page, login, physio, mailoutbox):

@@ -118,3 +118,18 @@ def test_retry_needs_a_post(persona_client):
 def test_the_outbox_is_in_the_navigation(persona_client):
     page = persona_client("front_desk").get("/").content.decode()
     assert 'href="/outbox/"' in page
+
+
+def test_the_outbox_page_needs_the_same_few_queries_however_many_messages(
+    persona_client, django_assert_max_num_queries
+):
+    client = persona_client("front_desk")
+    for i in range(3):
+        message(f"Q-{i}")
+    client.get("/outbox/")  # warm up the session and the practice row
+    with django_assert_max_num_queries(10) as few:
+        client.get("/outbox/")
+    for i in range(3, 60):
+        message(f"Q-{i}", status=[Status.SENT, Status.FAILED, Status.SKIPPED][i % 3])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "Q-59" in client.get("/outbox/").content.decode()

@@ -111,6 +111,8 @@ def celery_worker_process(transactional_db, settings):
         "DJANGO_SETTINGS_MODULE": "clinic.test_settings",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIUS_TEST_WORKER_DB": connection.settings_dict["NAME"],
+        # The worker writes files (PDFs) where the test reads them: the test's temporary media folder.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False

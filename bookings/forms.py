@@ -28,6 +28,13 @@ class ChooseForm(forms.Form):
     def __init__(self, *args, types, practitioners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = types
+        self.fields["type"].label_from_instance = lambda t: (
+            _("%(name)s (%(minutes)d minutes)")
+            % {
+                "name": t.name,
+                "minutes": t.duration_minutes,
+            }
+        )
         self.fields["practitioner"].choices = [("", _("Anyone available")), *((p.pk, str(p)) for p in practitioners)]
 
 

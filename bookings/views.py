@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import wraps
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -24,10 +26,28 @@ from clinic.permissions import PATIENTS_VIEW, public, require
 from patients import selectors as patient_selectors
 
 from . import availability, links, selectors, services
+from .api import PublicWriteThrottle
 from .availability import Problem, Rules
 from .forms import CancelForm, ChooseForm, DetailsForm
 from .models import Appointment, AppointmentType, Practitioner
 from .services import BookingError, InvalidBooking, PatientDetails, SlotUnavailable
+
+
+def throttled_post(view):
+    """Public POSTs from the pages share the API's per-client limit (scope "public_write"): 429 when exceeded."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            throttle = PublicWriteThrottle()
+            if not throttle.allow_request(request, SimpleNamespace(throttle_scope="public_write")):
+                response = render(request, "bookings/too_many.html", status=429)
+                response["Retry-After"] = str(int(throttle.wait() or 60))
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 START_PROBLEMS = {Problem.PAST, Problem.OFF_STEP, Problem.NOTICE, Problem.HORIZON, Problem.OUTSIDE_HOURS, Problem.BUSY}
 
@@ -173,6 +193,7 @@ def _alternatives(appointment_type, practitioner, wanted: dt.datetime, practice)
 
 
 @public
+@throttled_post
 def book_details(request):
     appointment_type, practitioner = _choice(request)
     params = request.POST if request.method == "POST" else request.GET
@@ -279,6 +300,7 @@ def manage(request, token: str):
 
 @public
 @require_POST
+@throttled_post
 def manage_cancel(request, token: str):
     appointment = _managed_or_404(request, token)
     form = CancelForm(request.POST)
@@ -294,6 +316,7 @@ def manage_cancel(request, token: str):
 
 @public
 @require_POST
+@throttled_post
 def manage_reschedule(request, token: str):
     appointment = _managed_or_404(request, token)
     start = _parse_start(request.POST.get("start"))

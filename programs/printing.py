@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from clinic.pdf import PDF_STYLESHEET, render_pdf
-from clinic.selectors import get_practice
+from clinic.selectors import get_practice, practice_zone
 
 from .models import AccessLink, Program
 
@@ -77,7 +77,7 @@ def sheet_context(program: Program, *, token: str) -> dict:
         "patient": program.patient,
         "physio": program.physio,
         "items": items,
-        "printed_on": timezone.localdate(),
+        "printed_on": timezone.localdate(timezone=practice_zone()),  # the worker has no request time zone
         "log_days": [start + dt.timedelta(days=n) for n in range(LOG_DAYS)],
         "page_size": "letter" if practice.paper_size == practice.PaperSize.LETTER else "A4",
         "plan_url": url,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import emails
+from clinic.selectors import practice_zone
 
 from . import selectors, services
 from .models import AccessLink, Program
@@ -69,7 +70,7 @@ def email_plan_link(self, program_id: int) -> None:
                 "program": program,
                 "physio": program.physio,
                 "plan_url": plan_url(token),
-                "expires_on": timezone.localdate() + services.link_lifetime(),
+                "expires_on": timezone.localdate(timezone=practice_zone()) + services.link_lifetime(),
             },
         )
     except Exception:

@@ -68,8 +68,10 @@ def get_program(pk: int) -> Program:
 
 
 def programs_for_patient(patient_id: int) -> QuerySet[Program]:
+    """The patient's programs as they stand: superseded versions are listed on each program's own page."""
     return (
         Program.objects.filter(patient_id=patient_id)
+        .exclude(status=Program.Status.SUPERSEDED)
         .select_related("physio")
         .annotate(item_count=Count("items"))
         .order_by("-created_at", "-id")

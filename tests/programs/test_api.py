@@ -109,6 +109,29 @@ def test_a_picture_over_the_size_limit_is_refused_clearly(physio_api, library):
     assert "too large" in response.json()["errors"]["image"][0]
 
 
+def test_a_picture_with_too_many_pixels_is_refused_before_it_is_decoded(physio_api, library):
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 6000)).save(buffer, "PNG")  # 54 megapixels, a few kilobytes on disk
+    upload = SimpleUploadedFile("huge.png", buffer.getvalue(), content_type="image/png")
+    response = physio_api.post(
+        f"/api/v1/exercises/{library['clamshell'].pk}/pictures/", {"image": upload}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "too many pixels" in response.json()["errors"]["image"][0]
+
+
+def test_a_transparent_png_stays_a_png(physio_api, library):
+    buffer = io.BytesIO()
+    Image.new("RGBA", (300, 300), (0, 0, 0, 0)).save(buffer, "PNG")
+    upload = SimpleUploadedFile("drawing.png", buffer.getvalue(), content_type="image/png")
+    response = physio_api.post(
+        f"/api/v1/exercises/{library['clamshell'].pk}/pictures/", {"image": upload}, format="multipart"
+    )
+    assert response.status_code == 201
+    picture = library["clamshell"].pictures.get()
+    assert picture.image.name.endswith(".png") and picture.print_image.name.endswith(".png")
+
+
 def test_a_program_is_created_with_nested_items_and_read_back(physio_api, library):
     patient = PatientFactory()
     response = physio_api.post(

@@ -100,8 +100,11 @@ def test_an_uploaded_picture_shows_on_the_exercise_page(physio_client, library):
 
 def test_the_patient_panel_lists_the_patients_programs_and_is_audited(physio_client, library, physio):
     program = ProgramFactory(physio=physio, title="Return to running")
+    active, _token = _active_with_link(library, physio, patient=program.patient)
+    services.update_program(program=active, actor=physio, title="Hip stability v2")
     page = physio_client.get(f"/programs/patient/{program.patient_id}/panel/").content.decode()
     assert "Return to running" in page and "Draft" in page
+    assert "Hip stability v2" in page and "Superseded" not in page
     assert AuditEvent.objects.filter(action="view", patient_id=program.patient_id, summary="Viewed programs").exists()
 
 

@@ -12,11 +12,12 @@ import datetime as dt
 import smtplib
 
 from celery import shared_task
+from django.utils import timezone
 
 from clinic.selectors import get_practice
 
 from . import emails
-from .models import Appointment
+from .models import Appointment, IdempotencyRecord
 
 TRANSIENT = (ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 5}
@@ -63,3 +64,16 @@ def notify_practice_of_booking(appointment_id: int) -> None:
     appointment = _appointment(appointment_id)
     if appointment and practice.email:
         emails.send_practice_notice(appointment, to=practice.email)
+
+
+IDEMPOTENCY_KEEP = dt.timedelta(hours=24)
+
+
+@shared_task
+def purge_idempotency_records() -> int:
+    """Forget Idempotency-Key responses after a day: clients retry within minutes, and the records hold patient data.
+
+    Hourly (CELERY_BEAT_SCHEDULE). A plain DELETE, safe to run twice or in two places at once.
+    """
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_KEEP).delete()
+    return deleted

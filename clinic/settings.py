@@ -204,6 +204,12 @@ CELERY_BEAT_SCHEDULE["clinic.dispatch-notifications"] = {
     "schedule": float(NOTIFICATIONS_DISPATCH_SECONDS),
 }
 
+# Bookings: stored Idempotency-Key responses are kept for a day, then deleted (bookings.tasks).
+CELERY_BEAT_SCHEDULE["bookings.purge-idempotency-records"] = {
+    "task": "bookings.tasks.purge_idempotency_records",
+    "schedule": 3600.0,
+}
+
 # Email: without EMAIL_URL, messages are written to var/mail (one file each) so nothing leaves the machine.
 if os.environ.get("EMAIL_URL"):
     vars().update(env.email_url("EMAIL_URL"))

@@ -503,3 +503,16 @@ def test_inside_the_cutoff_the_patient_can_neither_cancel_nor_move(api, diary, i
     assert "24 hours" in cancel.json()["detail"]
     appointment.refresh_from_db()
     assert (appointment.status, appointment.start) == ("booked", start)
+
+
+def test_idempotency_records_are_forgotten_after_a_day(api, diary, initial, monday):
+    from bookings import tasks
+
+    payload = booking_payload(initial, at(monday, "10:00"), diary)
+    assert api.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="old").status_code == 201
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    payload = booking_payload(initial, at(monday, "13:00"), diary)
+    assert api.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="new").status_code == 201
+    assert tasks.purge_idempotency_records() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert Appointment.objects.count() == 2  # the bookings themselves stay

@@ -71,7 +71,8 @@ def due_rows(count: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--threads", type=int, default=4, help="worker pool threads")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads"])
+    parser.add_argument("--concurrency", type=int, default=4, help="processes (prefork) or threads of the one worker")
     args = parser.parse_args()
 
     from clinic import tasks
@@ -95,8 +96,8 @@ def main() -> None:
             }
             worker = subprocess.Popen(  # noqa: S603 (fixed argv)
                 [
-                    sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=threads",
-                    f"--concurrency={args.threads}", "--loglevel=WARNING",
+                    sys.executable, "-m", "celery", "-A", "clinic", "worker", f"--pool={args.pool}",
+                    f"--concurrency={args.concurrency}", "--loglevel=WARNING",
                     "--include=tests.clinic.notifications_support",
                     "--without-heartbeat", "--without-gossip", "--without-mingle",
                 ],
@@ -123,9 +124,8 @@ def main() -> None:
             duplicates = sum(1 for c in counts.values() if c > 1)
         sent = Notification.objects.filter(status=Notification.Status.SENT).count()
         print(f"messages: {args.count} due reminders, rendered by {what}")
-        print(
-            f"worker: 1 process, {args.threads} threads, batches of {os.environ.get('NOTIFICATIONS_BATCH_SIZE', 200)}"
-        )
+        batch = os.environ.get("NOTIFICATIONS_BATCH_SIZE", 200)
+        print(f"worker: one celery worker, pool {args.pool}, concurrency {args.concurrency}, batches of {batch}")
         print(
             f"delivered to the SMTP sink: {sink.handler.delivered} in {delivered_at:.1f} s, all recorded sent: {sent}"
         )

@@ -164,6 +164,8 @@ def _check_slot(
     ignore_appointment: Appointment | None = None,
 ) -> None:
     """Raise unless `start` can be booked; call with the practitioner's lock held."""
+    if timezone.is_naive(start):
+        raise InvalidBooking(_("Give the time with its UTC offset."), field="start")
     day = availability.local_date(start, rules.zone)
     schedule = load_schedules(practitioner_ids=[practitioner_id], first=day, last=day, zone=rules.zone)[practitioner_id]
     if ignore_appointment is not None and ignore_appointment.is_active:

@@ -175,3 +175,9 @@ def test_staff_may_cancel_without_telling_the_patient(
         )
     assert mailoutbox == []
     assert appointment.changes.get().detail == {"patient_notified": False}
+
+
+def test_a_time_without_an_offset_is_refused_rather_than_guessed(diary, initial, monday):
+    naive = at(monday, "10:00").replace(tzinfo=None)
+    with pytest.raises(InvalidBooking, match="offset"):
+        _create(diary, initial, naive)

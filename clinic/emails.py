@@ -24,7 +24,9 @@ class Attachment:
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
-    ctx = {"practice": get_practice(), "site_url": settings.SITE_URL, **context}
+    ctx = {"site_url": settings.SITE_URL, **context}
+    if "practice" not in ctx:  # a caller rendering many messages passes the row it already has
+        ctx["practice"] = get_practice()
     subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
     text = render_to_string(f"{template}_body.txt", ctx)
     html = render_to_string(f"{template}_body.html", ctx)

@@ -149,24 +149,30 @@ def days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
         day += dt.timedelta(days=1)
 
 
-def candidate_starts(first: dt.date, last: dt.date, rules: Rules) -> list[dt.datetime]:
-    """Every instant whose clinic wall-clock time is on the slot step, sorted, for the days given."""
-    found: set[dt.datetime] = set()
+def candidate_seconds(first: dt.date, last: dt.date, rules: Rules) -> list[float]:
+    """Every instant whose clinic wall-clock time is on the slot step, as sorted POSIX seconds, for the days given."""
+    found: set[float] = set()
     step = rules.step_minutes
     for day in days(first, last):
         midnight = local_midnight(day, rules.zone)
         next_midnight = local_midnight(day + dt.timedelta(days=1), rules.zone)
         if next_midnight - midnight == dt.timedelta(days=1):
             # No clock change today (nearly every day): plain arithmetic, no per-slot zone lookups.
-            found.update(midnight + dt.timedelta(minutes=m) for m in range(0, 24 * 60, step))
+            base = midnight.timestamp()
+            found.update(base + 60 * m for m in range(0, 24 * 60, step))
             continue
         for minute in range(0, 24 * 60, step):
             wall = dt.time(minute // 60, minute % 60)
             for fold in (0, 1):
                 instant = wall_to_utc(day, wall, rules.zone, fold=fold)
                 if instant is not None:
-                    found.add(instant)
+                    found.add(instant.timestamp())
     return sorted(found)
+
+
+def candidate_starts(first: dt.date, last: dt.date, rules: Rules) -> list[dt.datetime]:
+    """candidate_seconds as UTC datetimes."""
+    return [dt.datetime.fromtimestamp(second, UTC) for second in candidate_seconds(first, last, rules)]
 
 
 def is_on_step(start: dt.datetime, rules: Rules) -> bool:
@@ -254,12 +260,12 @@ def compute_slots(
     only for the starts it offers.
     """
     earliest, horizon_end = booking_window(now=now, rules=rules)
-    candidates = candidate_starts(first, last, rules)
-    seconds = [c.timestamp() for c in candidates]
+    seconds = candidate_seconds(first, last, rules)
+    instants: dict[float, dt.datetime] = {}  # built once per start offered, shared by the practitioners
+    hits: list[tuple[float, int]] = []
     before = footprint.before.total_seconds()
     span = (footprint.duration + footprint.after).total_seconds()
     earliest_s, horizon_s = earliest.timestamp(), horizon_end.timestamp()
-    slots: list[Slot] = []
     for practitioner_id, schedule in schedules.items():
         busy = BusyIndex(schedule)
         busy_starts, busy_ends, busy_count = busy.starts, busy.ends, len(busy.starts)
@@ -272,9 +278,14 @@ def compute_slots(
                 j = bisect_right(busy_ends, start - before)
                 if j < busy_count and busy_starts[j] < start + span:
                     continue
-                instant = candidates[i]
-                slots.append(Slot(start=instant, practitioner_id=practitioner_id, end=instant + footprint.duration))
-    slots.sort()
+                hits.append((start, practitioner_id))
+    hits.sort()
+    slots: list[Slot] = []
+    for start, practitioner_id in hits:
+        instant = instants.get(start)
+        if instant is None:
+            instant = instants[start] = dt.datetime.fromtimestamp(start, UTC)
+        slots.append(Slot(start=instant, practitioner_id=practitioner_id, end=instant + footprint.duration))
     return slots
 
 

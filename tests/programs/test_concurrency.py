@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection
 
 from programs import services
 from programs.models import Program
+from programs.services import programs as program_services
 from tests.factories import ProgramFactory, ProgramItemFactory
 
 pytestmark = pytest.mark.concurrency
@@ -18,13 +19,13 @@ pytestmark = pytest.mark.concurrency
 
 def _race(program_id: int, physio, monkeypatch) -> list[object]:
     # Hold the first writer's transaction open after it has written the new version, so the second one overlaps it.
-    real_queue = services._queue_render
+    real_queue = program_services._queue_render
 
     def slow_queue(program):
         real_queue(program)
         time.sleep(0.5)
 
-    monkeypatch.setattr(services, "_queue_render", slow_queue)
+    monkeypatch.setattr(program_services, "_queue_render", slow_queue)
     barrier = threading.Barrier(2)
     results: list[object] = []
 
@@ -69,7 +70,9 @@ def test_control_without_the_row_lock_the_race_happens_and_only_the_database_con
     transactional_db, library, physio, monkeypatch
 ):
     program = _active_program(library, physio)
-    monkeypatch.setattr(services, "_lock", lambda p: Program.objects.select_related("patient", "physio").get(pk=p.pk))
+    monkeypatch.setattr(
+        program_services, "_lock", lambda p: Program.objects.select_related("patient", "physio").get(pk=p.pk)
+    )
     results = _race(program.pk, physio, monkeypatch)
     # Both writers believed version 1 was active and tried to write version 2: one fails with a raw database error
     # (a 500 for the user), which is what the lock turns into a clear conflict.

@@ -1,4 +1,4 @@
-"""Every write in the programs app, with its rules and audit entries, each in one transaction.
+"""Programs and their versions.
 
 Versioning rule: a draft is edited in place; a change to an active program is saved as the next version (which
 becomes active) and the old version is kept, read-only, as superseded. Superseded and archived versions never change.
@@ -7,11 +7,9 @@ becomes active) and the old version is kept, read-only, as superseded. Supersede
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,168 +18,16 @@ from django.utils.translation import gettext as _
 from clinic import audit
 from patients.models import Patient
 
-from . import selectors
-from .images import process_upload
-from .models import (
-    AccessLink,
+from .. import selectors
+from ..models import (
     Exercise,
-    ExercisePicture,
     Program,
     ProgramItem,
-    ProgramPdf,
     ProgramTemplate,
     TemplateItem,
 )
-
-DOSE_FIELDS = ("sets", "reps", "hold_seconds", "side", "frequency", "load", "note")
-PROGRAM_FIELDS = ("title", "start_date", "review_date", "notes")
-EXERCISE_FIELDS = (
-    "key",
-    "name",
-    "category",
-    "position",
-    "starting_position",
-    "steps",
-    "cues",
-    "faults",
-    "sets",
-    "reps",
-    "hold_seconds",
-    "side",
-    "frequency",
-    "load",
-    "regression_note",
-    "progression_note",
-    "video_url",
-    "evidence",
-)
-# A render older than this is assumed lost (worker restarted) and is queued again.
-RENDER_REQUEST_TTL_SECONDS = 120
-
-
-class ProgramConflict(Exception):
-    """The program is not in a state that allows this (e.g. a superseded version): HTTP 409."""
-
-
-def link_lifetime() -> dt.timedelta:
-    return dt.timedelta(days=getattr(settings, "PROGRAM_LINK_DAYS", 90))
-
-
-# --- exercise library -------------------------------------------------------------------------------------------
-
-
-def _check_dose(fields: dict[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
-    sets, reps, hold = fields.get("sets"), fields.get("reps"), fields.get("hold_seconds")
-    if sets is None or sets < 1:
-        errors["sets"] = [_("Enter at least 1 set.")]
-    if reps is not None and reps < 1:
-        errors["reps"] = [_("Repetitions must be 1 or more.")]
-    if hold is not None and hold < 1:
-        errors["hold_seconds"] = [_("A hold must last at least 1 second.")]
-    if reps is None and hold is None:
-        errors.setdefault("reps", []).append(_("Give repetitions, a hold time, or both."))
-    if errors:
-        raise ValidationError(errors)
-
-
-def _clean_lines(value) -> list[str]:
-    if isinstance(value, str):
-        value = value.splitlines()
-    return [line.strip() for line in value or [] if line and line.strip()]
-
-
-@transaction.atomic
-def save_exercise(
-    *,
-    exercise: Exercise | None = None,
-    actor,
-    request=None,
-    targets=None,
-    equipment=None,
-    regressions=None,
-    progressions=None,
-    **fields: Any,
-) -> Exercise:
-    unknown = set(fields) - set(EXERCISE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown exercise fields: {sorted(unknown)}")
-    creating = exercise is None
-    if creating:
-        exercise = Exercise()
-    for name in ("steps", "cues", "faults"):
-        if name in fields:
-            fields[name] = _clean_lines(fields[name])
-    for name, value in fields.items():
-        setattr(exercise, name, value)
-    _check_dose({"sets": exercise.sets, "reps": exercise.reps, "hold_seconds": exercise.hold_seconds})
-    if not exercise.steps:
-        raise ValidationError({"steps": [_("Write at least one step.")]})
-    exercise.full_clean(exclude=["targets", "equipment", "regressions", "progressions"])
-    exercise.save()
-    for related, name in ((targets, "targets"), (equipment, "equipment")):
-        if related is not None:
-            getattr(exercise, name).set(related)
-    for related, name in ((regressions, "regressions"), (progressions, "progressions")):
-        if related is not None:
-            if any(other.pk == exercise.pk for other in related):
-                raise ValidationError({name: [_("An exercise cannot link to itself.")]})
-            getattr(exercise, name).set(related)
-    audit.record(
-        action=audit.Action.CREATE if creating else audit.Action.CHANGE,
-        request=request,
-        actor=actor,
-        obj=exercise,
-        summary=f"{'Added' if creating else 'Edited'} exercise {exercise.name}",
-    )
-    return exercise
-
-
-@transaction.atomic
-def set_exercise_archived(*, exercise: Exercise, archived: bool, actor, request=None) -> Exercise:
-    if exercise.is_archived != archived:
-        exercise.is_archived = archived
-        exercise.save(update_fields=["is_archived", "updated_at"])
-        audit.record(
-            action=audit.Action.CHANGE,
-            request=request,
-            actor=actor,
-            obj=exercise,
-            summary=f"{'Archived' if archived else 'Restored'} exercise {exercise.name}",
-        )
-    return exercise
-
-
-@transaction.atomic
-def add_picture(*, exercise: Exercise, upload, caption: str = "", actor, request=None) -> ExercisePicture:
-    clean, for_print = process_upload(upload)
-    picture = ExercisePicture(exercise=exercise, caption=caption[:200], order=exercise.pictures.count())
-    picture.image.save(clean.name, clean, save=False)
-    picture.print_image.save(for_print.name, for_print, save=False)
-    picture.save()
-    Exercise.objects.filter(pk=exercise.pk).update(updated_at=timezone.now())
-    audit.record(action=audit.Action.CHANGE, request=request, actor=actor, obj=exercise, summary="Added a picture")
-    return picture
-
-
-@transaction.atomic
-def remove_picture(*, picture: ExercisePicture, actor, request=None) -> None:
-    exercise = picture.exercise
-    names = [f.name for f in (picture.image, picture.print_image) if f]
-    storage = picture.image.storage
-    picture.delete()
-    Exercise.objects.filter(pk=exercise.pk).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
-    audit.record(action=audit.Action.CHANGE, request=request, actor=actor, obj=exercise, summary="Removed a picture")
-
-
-# --- programs -----------------------------------------------------------------------------------------------------
-
-
-def _audit_program(program: Program, *, action: str, request, actor, summary: str) -> None:
-    audit.record(
-        action=action, request=request, actor=actor, obj=program, patient_id=program.patient_id, summary=summary
-    )
+from ._common import DOSE_FIELDS, PROGRAM_FIELDS, ProgramConflict, _audit_program, _check_dose, _lock
+from .sharing import _queue_render
 
 
 def _check_dates(start_date, review_date) -> None:
@@ -202,10 +48,6 @@ def _dose_from(source, **overrides) -> dict[str, Any]:
     dose["note"] = dose.get("note") or ""
     dose.update({k: v for k, v in overrides.items() if k in DOSE_FIELDS})
     return dose
-
-
-def _lock(program: Program) -> Program:
-    return Program.objects.select_for_update().select_related("patient", "physio").get(pk=program.pk)
 
 
 def _touch(program: Program) -> None:
@@ -548,7 +390,7 @@ def activate_program(*, program: Program, actor, request=None) -> Program:
     _audit_program(current, action=audit.Action.CHANGE, request=request, actor=actor, summary="Program made active")
     _queue_render(current)
     if current.patient.email and current.patient.consent_email:
-        from .tasks import email_plan_link
+        from ..tasks import email_plan_link
 
         email_plan_link.delay_on_commit(current.pk)
     return current
@@ -579,98 +421,3 @@ def save_as_template(*, program: Program, name: str, actor, request=None) -> Pro
         )
     audit.record(action=audit.Action.CREATE, request=request, actor=actor, obj=template, summary=f"Template {name}")
     return template
-
-
-# --- patient links ------------------------------------------------------------------------------------------------
-
-
-def issue_link(*, program: Program, purpose: str, actor=None) -> str:
-    """A new private link; returns the token (only its hash is stored, so it cannot be shown again)."""
-    token = secrets.token_urlsafe(32)
-    AccessLink.objects.create(
-        program=program,
-        lineage=program.lineage,
-        token_hash=selectors.hash_token(token),
-        purpose=purpose,
-        expires_at=timezone.now() + link_lifetime(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    return token
-
-
-@transaction.atomic
-def revoke_links(*, program: Program, actor, request=None) -> int:
-    count = AccessLink.objects.filter(lineage=program.lineage, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    _audit_program(program, action=audit.Action.CHANGE, request=request, actor=actor, summary=f"Revoked {count} links")
-    return count
-
-
-@transaction.atomic
-def resend_link(*, program: Program, actor, request=None) -> None:
-    current = _lock(program)
-    if current.status != Program.Status.ACTIVE:
-        raise ProgramConflict(_("Only the active version can be sent to the patient."))
-    if not (current.patient.email and current.patient.consent_email):
-        raise ValidationError({"patient": [_("The patient has no email address or has not agreed to email.")]})
-    Program.objects.filter(pk=current.pk).update(link_emailed_at=None)
-    _audit_program(current, action=audit.Action.CHANGE, request=request, actor=actor, summary="New link emailed")
-    from .tasks import email_plan_link
-
-    email_plan_link.delay_on_commit(current.pk)
-
-
-def record_link_use(*, link: AccessLink, program: Program, request, what: str) -> None:
-    AccessLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
-    audit.record(
-        action=audit.Action.EXPORT if what == "pdf" else audit.Action.VIEW,
-        request=request,
-        obj=program,
-        patient_id=program.patient_id,
-        summary=f"Patient opened the {'PDF' if what == 'pdf' else 'plan'} through a private link",
-        detail={"link": link.pk},
-    )
-
-
-# --- the PDF ------------------------------------------------------------------------------------------------------
-
-
-def _queue_render(program: Program) -> None:
-    from .tasks import render_program_pdf
-
-    render_program_pdf.delay_on_commit(program.pk)
-
-
-def request_pdf(*, program: Program) -> bytes | None:
-    """The cached sheet if it shows the program as it is now; otherwise queue one render and return None.
-
-    With eager Celery (tests, development) the render runs at commit, so the second look can find it at once.
-    """
-    fingerprint = selectors.pdf_fingerprint(program)
-    content = selectors.cached_pdf(program, fingerprint)
-    if content is not None:
-        return content
-    with transaction.atomic():
-        state, _created = ProgramPdf.objects.select_for_update().get_or_create(program=program)
-        fresh = state.requested_at and timezone.now() - state.requested_at < dt.timedelta(
-            seconds=RENDER_REQUEST_TTL_SECONDS
-        )
-        if not (state.requested_fingerprint == fingerprint and fresh):
-            state.requested_fingerprint = fingerprint
-            state.requested_at = timezone.now()
-            state.save(update_fields=["requested_fingerprint", "requested_at"])
-            _queue_render(program)
-    return selectors.cached_pdf(program, fingerprint)
-
-
-def store_pdf(*, program_id: int, fingerprint: str, content: bytes, render_ms: int) -> None:
-    ProgramPdf.objects.update_or_create(
-        program_id=program_id,
-        defaults={
-            "fingerprint": fingerprint,
-            "content": content,
-            "rendered_at": timezone.now(),
-            "render_ms": render_ms,
-        },
-    )

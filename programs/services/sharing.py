@@ -1,0 +1,121 @@
+"""Sharing a program: the patient's private links and the cached PDF sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic import audit
+
+from .. import selectors
+from ..models import (
+    AccessLink,
+    Program,
+    ProgramPdf,
+)
+from ._common import ProgramConflict, _audit_program, _lock
+
+# A render older than this is assumed lost (worker restarted) and is queued again.
+RENDER_REQUEST_TTL_SECONDS = 120
+
+
+def link_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "PROGRAM_LINK_DAYS", 90))
+
+
+def issue_link(*, program: Program, purpose: str, actor=None) -> str:
+    """A new private link; returns the token (only its hash is stored, so it cannot be shown again)."""
+    token = secrets.token_urlsafe(32)
+    AccessLink.objects.create(
+        program=program,
+        lineage=program.lineage,
+        token_hash=selectors.hash_token(token),
+        purpose=purpose,
+        expires_at=timezone.now() + link_lifetime(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return token
+
+
+@transaction.atomic
+def revoke_links(*, program: Program, actor, request=None) -> int:
+    count = AccessLink.objects.filter(lineage=program.lineage, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    _audit_program(program, action=audit.Action.CHANGE, request=request, actor=actor, summary=f"Revoked {count} links")
+    return count
+
+
+@transaction.atomic
+def resend_link(*, program: Program, actor, request=None) -> None:
+    current = _lock(program)
+    if current.status != Program.Status.ACTIVE:
+        raise ProgramConflict(_("Only the active version can be sent to the patient."))
+    if not (current.patient.email and current.patient.consent_email):
+        raise ValidationError({"patient": [_("The patient has no email address or has not agreed to email.")]})
+    Program.objects.filter(pk=current.pk).update(link_emailed_at=None)
+    _audit_program(current, action=audit.Action.CHANGE, request=request, actor=actor, summary="New link emailed")
+    from ..tasks import email_plan_link
+
+    email_plan_link.delay_on_commit(current.pk)
+
+
+def record_link_use(*, link: AccessLink, program: Program, request, what: str) -> None:
+    AccessLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+    audit.record(
+        action=audit.Action.EXPORT if what == "pdf" else audit.Action.VIEW,
+        request=request,
+        obj=program,
+        patient_id=program.patient_id,
+        summary=f"Patient opened the {'PDF' if what == 'pdf' else 'plan'} through a private link",
+        detail={"link": link.pk},
+    )
+
+
+# --- the PDF ------------------------------------------------------------------------------------------------------
+
+
+def _queue_render(program: Program) -> None:
+    from ..tasks import render_program_pdf
+
+    render_program_pdf.delay_on_commit(program.pk)
+
+
+def request_pdf(*, program: Program) -> bytes | None:
+    """The cached sheet if it shows the program as it is now; otherwise queue one render and return None.
+
+    With eager Celery (tests, development) the render runs at commit, so the second look can find it at once.
+    """
+    fingerprint = selectors.pdf_fingerprint(program)
+    content = selectors.cached_pdf(program, fingerprint)
+    if content is not None:
+        return content
+    with transaction.atomic():
+        state, _created = ProgramPdf.objects.select_for_update().get_or_create(program=program)
+        fresh = state.requested_at and timezone.now() - state.requested_at < dt.timedelta(
+            seconds=RENDER_REQUEST_TTL_SECONDS
+        )
+        if not (state.requested_fingerprint == fingerprint and fresh):
+            state.requested_fingerprint = fingerprint
+            state.requested_at = timezone.now()
+            state.save(update_fields=["requested_fingerprint", "requested_at"])
+            _queue_render(program)
+    return selectors.cached_pdf(program, fingerprint)
+
+
+def store_pdf(*, program_id: int, fingerprint: str, content: bytes, render_ms: int) -> None:
+    ProgramPdf.objects.update_or_create(
+        program_id=program_id,
+        defaults={
+            "fingerprint": fingerprint,
+            "content": content,
+            "rendered_at": timezone.now(),
+            "render_ms": render_ms,
+        },
+    )

@@ -1,154 +1,29 @@
-"""HTML pages: the exercise library, the program builder, the patient panel, and the patient's private plan page."""
+"""Programs: the patient panel, new program, the builder and its actions, the staff PDF."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clinic import audit
-from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW, EXERCISES_MANAGE, public, require
+from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW, require
 from patients.models import Patient
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     AddExerciseForm,
     DoseForm,
     ExerciseFilterForm,
-    ExerciseForm,
     NewProgramForm,
-    PictureForm,
     ProgramForm,
     SaveTemplateForm,
     TemplateItemForm,
 )
-from .models import Exercise, ExercisePicture, Program, ProgramTemplate, TemplateItem
-
-RETRY_AFTER_SECONDS = 2
-
-
-def _errors(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
-# --- exercise library ---------------------------------------------------------------------------------------------
-
-
-@require(EXERCISES_MANAGE)
-def exercise_list(request):
-    form = ExerciseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    exercises = selectors.search_exercises(
-        q=filters.get("q", ""),
-        category=filters.get("category", ""),
-        target=filters.get("target", ""),
-        equipment=filters.get("equipment", ""),
-        include_archived=filters.get("archived", False),
-    )
-    page = Paginator(exercises, 50).get_page(request.GET.get("page"))
-    return render(request, "programs/exercise_list.html", {"form": form, "page": page})
-
-
-@require(EXERCISES_MANAGE)
-def exercise_detail(request, pk: int):
-    exercise = get_object_or_404(selectors.search_exercises(include_archived=True), pk=pk)
-    exercise = selectors.exercise_with_links(exercise.pk)
-    return render(request, "programs/exercise_detail.html", {"exercise": exercise, "picture_form": PictureForm()})
-
-
-def _save_exercise(request, form, exercise):
-    try:
-        return services.save_exercise(exercise=exercise, actor=request.user, request=request, **form.service_fields())
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return None
-
-
-@require(EXERCISES_MANAGE)
-def exercise_create(request):
-    form = ExerciseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        exercise = _save_exercise(request, form, None)
-        if exercise is not None:
-            messages.success(request, _("Exercise added."))
-            return redirect("programs:exercise-detail", pk=exercise.pk)
-    return render(request, "programs/exercise_form.html", {"form": form, "exercise": None})
-
-
-@require(EXERCISES_MANAGE)
-def exercise_edit(request, pk: int):
-    exercise = get_object_or_404(Exercise, pk=pk)
-    form = ExerciseForm(request.POST or None, instance=exercise)
-    # ModelForm.is_valid() copies values onto `exercise`; the service saves a fresh copy.
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save_exercise(request, form, get_object_or_404(Exercise, pk=pk)) is not None
-    ):
-        messages.success(request, _("Changes saved."))
-        return redirect("programs:exercise-detail", pk=pk)
-    return render(request, "programs/exercise_form.html", {"form": form, "exercise": exercise})
-
-
-@require(EXERCISES_MANAGE)
-@require_POST
-def exercise_archive(request, pk: int):
-    exercise = get_object_or_404(Exercise, pk=pk)
-    archived = request.POST.get("archived", "1") == "1"
-    services.set_exercise_archived(exercise=exercise, archived=archived, actor=request.user, request=request)
-    messages.success(request, _("Exercise archived.") if archived else _("Exercise restored."))
-    return redirect("programs:exercise-detail", pk=pk)
-
-
-@require(EXERCISES_MANAGE)
-@require_POST
-def picture_add(request, pk: int):
-    exercise = get_object_or_404(Exercise, pk=pk)
-    form = PictureForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_picture(
-                exercise=exercise,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-                actor=request.user,
-                request=request,
-            )
-            messages.success(request, _("Picture added."))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
-    return redirect("programs:exercise-detail", pk=pk)
-
-
-@require(EXERCISES_MANAGE)
-@require_POST
-def picture_remove(request, pk: int, picture_pk: int):
-    picture = get_object_or_404(ExercisePicture, pk=picture_pk, exercise_id=pk)
-    services.remove_picture(picture=picture, actor=request.user, request=request)
-    messages.success(request, _("Picture removed."))
-    return redirect("programs:exercise-detail", pk=pk)
-
-
-# --- programs -----------------------------------------------------------------------------------------------------
+from ..models import Exercise, Program, ProgramTemplate, TemplateItem
+from ._common import _errors, _form_errors, pdf_filename, pdf_pending, pdf_response
 
 
 @require(CLINICAL_VIEW)
@@ -437,25 +312,6 @@ def _resend(*, program, actor, request):
     return program
 
 
-def pdf_response(content: bytes, *, filename: str, download: bool) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def pdf_pending(request) -> HttpResponse:
-    response = render(request, "programs/pdf_pending.html", {"retry": RETRY_AFTER_SECONDS}, status=202)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def pdf_filename(program: Program) -> str:
-    return f"exercise-plan-{program.pk}-v{program.version}.pdf"
-
-
 @require(CLINICAL_VIEW)
 def program_pdf(request, pk: int):
     program = get_object_or_404(Program.objects.select_related("patient", "physio"), pk=pk)
@@ -463,44 +319,4 @@ def program_pdf(request, pk: int):
     if content is None:
         return pdf_pending(request)
     audit.record(action=audit.Action.EXPORT, request=request, obj=program, patient_id=program.patient_id, summary="PDF")
-    return pdf_response(content, filename=pdf_filename(program), download=request.GET.get("download") == "1")
-
-
-# --- the patient's private link -------------------------------------------------------------------------------------
-
-
-def _gone(request):
-    # The same answer for an unknown, expired, revoked or archived link: nothing about the patient, not even whether
-    # the link ever existed.
-    response = render(request, "programs/plan_unavailable.html", status=404)
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@never_cache
-@public
-def plan_page(request, token: str):
-    found = selectors.plan_for_token(token)
-    if found is None:
-        return _gone(request)
-    link, program = found
-    services.record_link_use(link=link, program=program, request=request, what="page")
-    response = render(request, "programs/plan.html", {"program": program, "token": token, "link": link})
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@never_cache
-@public
-def plan_pdf(request, token: str):
-    found = selectors.plan_for_token(token)
-    if found is None:
-        return _gone(request)
-    link, program = found
-    content = services.request_pdf(program=program)
-    if content is None:
-        return pdf_pending(request)
-    services.record_link_use(link=link, program=program, request=request, what="pdf")
     return pdf_response(content, filename=pdf_filename(program), download=request.GET.get("download") == "1")

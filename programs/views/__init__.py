@@ -1,0 +1,61 @@
+"""HTML pages: the exercise library, the program builder, the patient panel, and the patient's private plan page."""
+
+from ._common import RETRY_AFTER_SECONDS, pdf_filename
+from .builder import (
+    item_add,
+    item_move,
+    item_remove,
+    item_swap,
+    item_update,
+    links_revoke,
+    links_send,
+    patient_panel,
+    program_activate,
+    program_archive,
+    program_detail,
+    program_edit,
+    program_new,
+    program_pdf,
+    program_save_template,
+    template_add,
+)
+from .library import (
+    exercise_archive,
+    exercise_create,
+    exercise_detail,
+    exercise_edit,
+    exercise_list,
+    picture_add,
+    picture_remove,
+)
+from .plan import plan_page, plan_pdf
+
+__all__ = [
+    "RETRY_AFTER_SECONDS",
+    "exercise_archive",
+    "exercise_create",
+    "exercise_detail",
+    "exercise_edit",
+    "exercise_list",
+    "item_add",
+    "item_move",
+    "item_remove",
+    "item_swap",
+    "item_update",
+    "links_revoke",
+    "links_send",
+    "patient_panel",
+    "pdf_filename",
+    "picture_add",
+    "picture_remove",
+    "plan_page",
+    "plan_pdf",
+    "program_activate",
+    "program_archive",
+    "program_detail",
+    "program_edit",
+    "program_new",
+    "program_pdf",
+    "program_save_template",
+    "template_add",
+]

@@ -139,7 +139,9 @@ def load_schedules(*, practitioner_ids: Iterable[int], first: dt.date, last: dt.
     with connections[busy.db].cursor() as cursor:
         cursor.execute(sql, params)
         for pid, start, end in cursor.fetchall():
-            schedules[pid].busy_seconds.append((float(start), float(end)))
+            # Rounded to the millisecond: SQLite's julianday arithmetic is off by microseconds, which would turn
+            # back-to-back appointments into overlaps.
+            schedules[pid].busy_seconds.append((round(float(start), 3), round(float(end), 3)))
     return schedules
 
 

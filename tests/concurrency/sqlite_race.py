@@ -72,8 +72,19 @@ def main() -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    # SQLite reads busy time through julianday arithmetic: back-to-back must still be offered.
+    from bookings import selectors
+
+    offered = {
+        slot.start
+        for slot in selectors.available_slots(
+            appointment_type=appointment_type, first=day, last=day, practitioner_id=practitioner.pk
+        )
+    }
     json.dump(
         {
+            "back_to_back_offered": start + dt.timedelta(hours=1) in offered,
+            "overlap_offered": start + dt.timedelta(minutes=45) in offered,
             "results": results,
             "appointments": Appointment.objects.count(),
             "patients": Patient.objects.count(),

@@ -36,3 +36,4 @@ def test_on_sqlite_serialised_writers_give_one_booking_and_clear_409s(tmp_path):
     assert Counter(summary["results"]) == {"booked": 1, "slot_unavailable": 7}, summary
     assert summary["appointments"] == 1
     assert summary["patients"] == 1
+    assert summary["back_to_back_offered"] and not summary["overlap_offered"]

@@ -266,3 +266,18 @@ def test_the_exercise_library_is_in_the_navigation_for_clinicians_only(client, p
     assert "/programs/exercises/" in client.get("/").content.decode()
     client.force_login(front_desk)
     assert "/programs/exercises/" not in client.get("/").content.decode()
+
+
+def test_staff_print_or_download_the_sheet_and_each_export_is_audited(
+    physio_client, library, physio, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(physio=physio)
+    ProgramItemFactory(program=program, exercise=library["clamshell"])
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = physio_client.get(f"/programs/{program.pk}/pdf/")
+    assert pending.status_code == 202 and "Preparing the PDF" in pending.content.decode()
+    printed = physio_client.get(f"/programs/{program.pk}/pdf/")
+    assert printed.status_code == 200 and printed["Content-Disposition"].startswith("inline")
+    downloaded = physio_client.get(f"/programs/{program.pk}/pdf/?download=1")
+    assert downloaded["Content-Disposition"].startswith("attachment")
+    assert AuditEvent.objects.filter(action="export", patient_id=program.patient_id, actor_id=physio.pk).count() == 2

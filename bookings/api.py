@@ -136,7 +136,16 @@ class BookingIn(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class ClinicDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in the clinic's zone with a numeric offset ("+00:00", never "Z"), as the availability slots are."""
+
+    def to_representation(self, value):
+        return value.astimezone(timezone.get_current_timezone()).isoformat() if value else None
+
+
 class BookingOut(serializers.ModelSerializer):
+    start = ClinicDateTimeField(read_only=True)
+    end = ClinicDateTimeField(read_only=True)
     practitioner = serializers.IntegerField(source="practitioner_id")
     appointment_type = serializers.IntegerField(source="appointment_type_id")
     manage_url = serializers.SerializerMethodField()

@@ -172,6 +172,7 @@ def test_booking_creates_the_patient_and_the_appointment_and_answers_the_contrac
     appointment = Appointment.objects.get()
     assert body["reference"] == appointment.reference and appointment.reference.startswith("MD-")
     assert dt.datetime.fromisoformat(body["start"]) == at(monday, "10:00")
+    assert body["start"][-6:] in ("+00:00", "+01:00")  # a numeric offset, like the availability slots
     assert dt.datetime.fromisoformat(body["end"]) == at(monday, "11:00")
     assert (body["practitioner"], body["appointment_type"], body["status"]) == (diary.pk, initial.pk, "booked")
     assert body["manage_url"].startswith("http") and "/book/manage/" in body["manage_url"]

@@ -21,7 +21,7 @@ _IDEMPOTENCY_LOCK = zlib.crc32(b"bookings.idempotency") & 0x7FFFFFFF
 
 # How long a booking waits for another booking of the same practitioner to commit. Those transactions take
 # milliseconds; anything longer means trouble, and the patient gets a clear "try again" instead of a hung page.
-LOCK_TIMEOUT_MS = 3000
+LOCK_TIMEOUT_MS = 2000
 
 
 class LockBusy(Exception):

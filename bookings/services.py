@@ -38,7 +38,7 @@ from .models import Appointment, AppointmentChange, AppointmentType, Idempotency
 from .selectors import load_schedules, practitioners_offering
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: references are read out on the phone
-LOCK_ATTEMPTS = 3
+LOCK_ATTEMPTS = 2
 
 
 # --- errors ---------------------------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def _problem_message(problem: Problem, rules: Rules) -> str:
 
 
 def _with_lock_retries(work: Callable[[], Any]) -> Any:
-    """Run `work` in a fresh transaction, again if a lock stayed busy (pretix-style), then give a clear 409.
+    """Run `work` in a fresh transaction, once more if a lock stayed busy (pretix-style), then give a clear 409.
 
     Nested inside a caller's transaction there is nothing to retry (a lock timeout aborts that transaction), so the
     first LockBusy becomes the 409 straight away.

@@ -159,6 +159,7 @@ def in_worker(program, runs: int) -> tuple[list[int], float, float]:
                 time.sleep(0.05)
             timings.append(ProgramPdf.objects.get(program=program).render_ms)
         peak_kb = _vm(worker.pid, "VmHWM")
+        print(f"worker render times (ms, first is cold): {timings}")
         return timings[1:], idle_kb / 1024, peak_kb / 1024
     finally:
         worker.terminate()

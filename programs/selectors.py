@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clinic.selectors import get_practice
@@ -16,7 +16,6 @@ from clinic.selectors import get_practice
 from .models import (
     AccessLink,
     Exercise,
-    ExercisePicture,
     Program,
     ProgramItem,
     ProgramPdf,
@@ -134,8 +133,7 @@ def pdf_fingerprint(program: Program) -> str:
             "note",
         )
     )
-    exercise_ids = sorted({row[2] for row in items})
-    pictures = ExercisePicture.objects.filter(exercise_id__in=exercise_ids).aggregate(n=Count("id"), last=Max("id"))
+    # Adding or removing a picture bumps its exercise's updated_at (services.exercises), so pictures need no query.
     practice = get_practice()
     # Read from the database, not the caller's instance: an instance held since before a change would hash stale.
     row = Program.objects.filter(pk=program.pk).values_list(
@@ -152,7 +150,6 @@ def pdf_fingerprint(program: Program) -> str:
     state = {
         "program": [program.pk, *row],
         "items": items,
-        "pictures": pictures,
         "practice": [practice.updated_at.isoformat() if practice.updated_at else "", practice.paper_size],
         "layout": 1,  # bump when the PDF template changes in a way that should re-render every cached sheet
     }

@@ -173,3 +173,17 @@ def test_a_patients_note_with_markup_is_printed_as_text_and_loads_nothing(librar
     services.update_program(program=program, actor=physio, notes='<img src="http://example.com/track.png"> Go gently')
     text = _text(pdf_of(program))
     assert "Go gently" in text and "<img" in text
+
+
+def test_adding_or_removing_a_picture_renders_the_sheet_again(library, physio):
+    program = _program(library, physio, keys=("clamshell",))
+    before = selectors.pdf_fingerprint(program)
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50), "white").save(buffer, "PNG")
+    picture = services.add_picture(
+        exercise=library["clamshell"], upload=ContentFile(buffer.getvalue(), name="a.png"), actor=physio
+    )
+    with_picture = selectors.pdf_fingerprint(program)
+    assert with_picture != before
+    services.remove_picture(picture=picture, actor=physio)
+    assert selectors.pdf_fingerprint(program) not in (before, with_picture)

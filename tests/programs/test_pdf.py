@@ -187,3 +187,23 @@ def test_adding_or_removing_a_picture_renders_the_sheet_again(library, physio):
     assert with_picture != before
     services.remove_picture(picture=picture, actor=physio)
     assert selectors.pdf_fingerprint(program) not in (before, with_picture)
+
+
+def test_the_qr_code_drawing_covers_exactly_the_dark_modules():
+    import re
+
+    import qrcode
+
+    from programs.printing import qr_svg
+
+    url = "https://clinic.example/plan/" + "x" * 43 + "/"
+    svg = str(qr_svg(url))
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(url)
+    qr.make(fit=True)
+    drawn = set()
+    for x, y, w in re.findall(r"M(\d+),(\d+)h(\d+)v1h-\d+z", svg):
+        drawn |= {(int(x) + i - 2, int(y) - 2) for i in range(int(w))}
+    dark = {(x, y) for y, row in enumerate(qr.modules) for x, on in enumerate(row) if on}
+    assert drawn == dark
+    assert url not in svg

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from .models import AuditEvent
@@ -16,12 +17,15 @@ Action = AuditEvent.Action
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address. X-Forwarded-For is believed only for the NUM_PROXIES proxies we run ourselves (the
+    right-most entries); anything further left could be typed by the client to hide behind someone else's address."""
     if request is None:
         return None
-    # REMOTE_ADDR is the proxy in production; gunicorn behind the compose proxy forwards the client in X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    proxies = settings.NUM_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

@@ -61,6 +61,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if (DEBUG or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many reverse proxies of our own stand in front of the app: only their X-Forwarded-For entries are believed
+# (audit IP addresses, per-client rate limits). 0 = use the connection's address.
+NUM_PROXIES = envint("NUM_PROXIES", 0)
 
 INSTALLED_APPS = [
     "clinic.apps.MediusAdminConfig",
@@ -259,6 +262,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "clinic.api.exception_handler",
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "public_write": os.environ.get("PUBLIC_WRITE_RATE", "20/minute"),
         "token": "10/minute",

@@ -71,3 +71,17 @@ def test_a_bad_audit_filter_is_explained_not_a_crash(persona_client):
 @pytest.mark.parametrize("persona", ["front_desk", "physio"])
 def test_only_admins_see_the_audit_trail(persona_client, persona):
     assert persona_client(persona).get(reverse("audit-log")).status_code == 403
+
+
+def test_a_forwarded_address_is_believed_only_from_our_own_proxies(client, front_desk, settings):
+    credentials = {"username": front_desk.email, "password": DEFAULT_PASSWORD}
+    spoofed = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    settings.NUM_PROXIES = 0
+    client.post(reverse("login"), credentials, **spoofed)
+    client.logout()
+    settings.NUM_PROXIES = 1
+    client.post(reverse("login"), credentials, **spoofed)
+    assert list(AuditEvent.objects.filter(action="login").order_by("id").values_list("ip", flat=True)) == [
+        "10.0.0.2",
+        "203.0.113.9",
+    ]

@@ -60,6 +60,8 @@ class Column:
     slots: list[tuple[int, str, str]] = field(default_factory=list)
     may_manage: bool = False
     now_top: int | None = None  # the current-time line, on today's column
+    slots_html: str = ""  # markup filled in by bookings.calendar_html
+    blocks_html: str = ""
 
 
 @dataclass

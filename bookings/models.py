@@ -291,3 +291,7 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+# Front desk (issue 4): the waiting list and practitioners' calendar feeds, kept in their own module.
+from .front_desk_models import CalendarFeed, WaitlistEntry, WaitlistOffer  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("book/manage/<str:token>/reschedule/", views.manage_reschedule, name="manage-reschedule"),
     # Staff: the appointments panel on the patient page.
     path("appointments/patients/<int:pk>/panel/", views.patient_panel, name="patient-panel"),
+    # Staff: the calendar, schedules, waiting list (issue 4).
+    path("", include("bookings.staff_urls")),
 ]

@@ -8,6 +8,7 @@ from django.views.static import serve
 from rest_framework.routers import SimpleRouter
 
 from assessments.api import AssessmentViewSet
+from bookings.staff_api import AppointmentViewSet
 from patients.api import PatientViewSet
 from programs.api import ExerciseViewSet, ProgramTemplateViewSet, ProgramViewSet
 
@@ -17,6 +18,7 @@ from .permissions import STAFF, public, require
 
 router = SimpleRouter(use_regex_path=False)
 router.register("patients", PatientViewSet, basename="patient")
+router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("program-templates", ProgramTemplateViewSet, basename="program-template")

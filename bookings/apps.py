@@ -10,6 +10,11 @@ class BookingsConfig(AppConfig):
         from clinic.panels import Panel, register_patient_panel
         from clinic.permissions import PATIENTS_VIEW
 
+        from . import notifications
+
+        # Confirmations, changes, cancellations, reminders: written by bookings, sent by clinic.notifications.
+        notifications.register()
+
         # Front desk sees appointments (not clinical), so the panel needs only PATIENTS_VIEW.
         register_patient_panel(
             Panel(

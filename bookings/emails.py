@@ -1,4 +1,8 @@
-"""One function per booking email (sent from bookings.tasks), and the calendar attachment they carry."""
+"""One function per booking message, and the calendar attachment they carry.
+
+Each returns the message for clinic.notifications: bookings.notifications renders them when the notification is sent,
+so every email and text is in the outbox and goes exactly once.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic import emails
 from clinic.emails import Attachment
+from clinic.notifications import Email, Sms
 from clinic.selectors import get_practice
 
 from . import links
@@ -24,8 +29,9 @@ def calendar_uid(appointment: Appointment) -> str:
     return f"appointment-{appointment.pk}@{host}"
 
 
-def ics(appointment: Appointment, *, cancel: bool = False) -> bytes:
-    practice = get_practice()
+def ics(appointment: Appointment, *, cancel: bool = False, practice=None, plain: bool = False) -> bytes:
+    """The calendar event. plain=True (reminders) names no appointment type: only the practitioner and practice."""
+    practice = practice or get_practice()
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Medius//Bookings//EN")
     cal.add("version", "2.0")
@@ -36,7 +42,12 @@ def ics(appointment: Appointment, *, cancel: bool = False) -> bytes:
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
     event.add("dtstart", appointment.start.astimezone(dt.UTC))
     event.add("dtend", appointment.end.astimezone(dt.UTC))
-    event.add("summary", f"{appointment.appointment_type.name} · {practice.name}")
+    event.add(
+        "summary",
+        f"{appointment.practitioner.display_name} · {practice.name}"
+        if plain
+        else f"{appointment.appointment_type.name} · {practice.name}",
+    )
     event.add("description", f"{appointment.reference} · {appointment.practitioner.display_name}")
     if practice.address:
         event.add("location", ", ".join(line.strip() for line in practice.address.splitlines() if line.strip()))
@@ -47,10 +58,11 @@ def ics(appointment: Appointment, *, cancel: bool = False) -> bytes:
     return cal.to_ical()
 
 
-def _context(appointment: Appointment) -> dict:
-    practice = get_practice()
+def _context(appointment: Appointment, practice=None) -> dict:
+    practice = practice or get_practice()
     local = ZoneInfo(practice.time_zone)
     return {
+        "practice": practice,
         "appointment": appointment,
         "patient": appointment.patient,
         "local_start": appointment.start.astimezone(local),
@@ -60,41 +72,66 @@ def _context(appointment: Appointment) -> dict:
     }
 
 
-def _calendar(appointment: Appointment, *, cancel: bool = False) -> list[Attachment]:
+def _calendar(
+    appointment: Appointment, *, cancel: bool = False, practice=None, plain: bool = False
+) -> list[Attachment]:
     method = "CANCEL" if cancel else "REQUEST"
-    return [Attachment("appointment.ics", ics(appointment, cancel=cancel), f"text/calendar; method={method}")]
+    return [
+        Attachment(
+            "appointment.ics",
+            ics(appointment, cancel=cancel, practice=practice, plain=plain),
+            f"text/calendar; method={method}",
+        )
+    ]
 
 
-def send_confirmation(appointment: Appointment) -> None:
-    emails.send(
-        to=appointment.patient.email,
-        template="bookings/emails/confirmation",
-        context=_context(appointment),
+# Each function returns the message for clinic.notifications (bookings.notifications renders them at send time).
+
+
+def confirmation(appointment: Appointment) -> Email:
+    return Email.from_template(
+        "bookings/emails/confirmation",
+        _context(appointment),
         attachments=_calendar(appointment),
+        to=appointment.patient.email,
     )
 
 
-def send_reschedule(appointment: Appointment, *, previous_start: dt.datetime) -> None:
+def reschedule(appointment: Appointment, *, previous_start: dt.datetime | None) -> Email:
     context = _context(appointment)
-    context["previous_start"] = previous_start.astimezone(context["local_start"].tzinfo)
-    emails.send(
-        to=appointment.patient.email,
-        template="bookings/emails/rescheduled",
-        context=context,
-        attachments=_calendar(appointment),
+    if previous_start is not None:
+        context["previous_start"] = previous_start.astimezone(context["local_start"].tzinfo)
+    return Email.from_template(
+        "bookings/emails/rescheduled", context, attachments=_calendar(appointment), to=appointment.patient.email
     )
 
 
-def send_cancellation(appointment: Appointment) -> None:
-    emails.send(
-        to=appointment.patient.email,
-        template="bookings/emails/cancelled",
-        context=_context(appointment),
+def cancellation(appointment: Appointment) -> Email:
+    return Email.from_template(
+        "bookings/emails/cancelled",
+        _context(appointment),
         attachments=_calendar(appointment, cancel=True),
+        to=appointment.patient.email,
     )
 
 
-def send_practice_notice(appointment: Appointment, *, to: str) -> None:
+def practice_notice(appointment: Appointment, *, to: str) -> Email:
     context = _context(appointment)
     del context["manage_url"]  # the patient's private link stays with the patient
-    emails.send(to=to, template="bookings/emails/practice_new_booking", context=context)
+    return Email.from_template("bookings/emails/practice_new_booking", context, to=to)
+
+
+def reminder(appointment: Appointment) -> Email:
+    """Only the practice, the date and time, the practitioner and the private link (and the calendar file)."""
+    practice = get_practice()
+    return Email.from_template(
+        "bookings/emails/reminder",
+        _context(appointment, practice),
+        attachments=_calendar(appointment, practice=practice, plain=True),
+        to=appointment.patient.email,
+    )
+
+
+def reminder_sms(appointment: Appointment) -> Sms:
+    text = render_to_string("bookings/emails/reminder_sms.txt", _context(appointment))
+    return Sms(text=" ".join(text.split()), to=appointment.patient.phone.as_e164)

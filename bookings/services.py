@@ -31,7 +31,7 @@ from clinic.selectors import get_practice
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 
-from . import availability, links, tasks
+from . import availability, links, notifications
 from .availability import Footprint, Problem, Rules
 from .db import LockBusy, lock_idempotency_key, lock_practitioner
 from .models import Appointment, AppointmentChange, AppointmentType, IdempotencyRecord, Practitioner
@@ -272,9 +272,8 @@ def _insert(
         patient_id=patient.pk,
         summary=f"Appointment {appointment.reference} ({source})",
     )
-    tasks.send_confirmation.delay_on_commit(appointment.pk)
-    if source == Appointment.Source.ONLINE:
-        tasks.notify_practice_of_booking.delay_on_commit(appointment.pk)
+    # The confirmation, the practice's notice and the reminders commit with the booking (clinic.notifications).
+    notifications.appointment_booked(appointment)
     return appointment
 
 
@@ -527,8 +526,8 @@ def cancel_appointment(
             patient_id=current.patient_id,
             summary=f"Cancelled appointment {current.reference}",
         )
-        if notify_patient:
-            tasks.send_cancellation.delay_on_commit(current.pk)
+        # Its pending reminders are skipped; the patient is told unless staff chose not to (clinic.notifications).
+        notifications.appointment_cancelled(current, notify_patient=notify_patient)
         return current
 
     return _with_lock_retries(work)
@@ -601,7 +600,8 @@ def move_appointment(
             patient_id=current.patient_id,
             summary=f"Moved appointment {current.reference}",
         )
-        tasks.send_reschedule.delay_on_commit(current.pk, previous.isoformat())
+        # The patient is told, and the pending reminders move with the appointment (clinic.notifications).
+        notifications.appointment_moved(current, previous_start=previous)
         if previous_practitioner != target_id:
             current.practitioner = Practitioner.objects.get(pk=target_id)  # the caller's copy should show it
         return current

@@ -63,7 +63,10 @@ def test_the_sheet_shows_practice_patient_physio_each_exercise_with_dose_steps_a
     assert "Two-week log" in text
 
 
-@pytest.mark.parametrize("name", [("Ελένη", "Παπαδοπούλου"), ("Дмитрий", "Волков"), ("Łukasz", "Wiśniewski")])
+@pytest.mark.parametrize(
+    "name",
+    [("Ελένη", "Παπαδοπούλου"), ("Дмитрий", "Волков"), ("Łukasz", "Wiśniewski"), ("由紀", "田中"), ("伟", "陈")],
+)
 def test_names_in_other_scripts_print_correctly(library, physio, pdf_of, name):
     patient = PatientFactory(first_name=name[0], last_name=name[1])
     text = _text(pdf_of(_program(library, physio, patient, keys=("clamshell",))))

@@ -281,3 +281,16 @@ def test_staff_print_or_download_the_sheet_and_each_export_is_audited(
     downloaded = physio_client.get(f"/programs/{program.pk}/pdf/?download=1")
     assert downloaded["Content-Disposition"].startswith("attachment")
     assert AuditEvent.objects.filter(action="export", patient_id=program.patient_id, actor_id=physio.pk).count() == 2
+
+
+def test_the_builder_page_needs_a_bounded_number_of_queries_whatever_the_number_of_items(
+    physio_client, library, hip_template, physio, django_assert_max_num_queries
+):
+    program = services.create_program(
+        patient=PatientFactory(), physio=physio, actor=physio, title="Phase 1", template=hip_template
+    )
+    with django_assert_max_num_queries(30) as few:
+        assert physio_client.get(f"/programs/{program.pk}/").status_code == 200
+    services.add_from_template(program=program, template=hip_template, actor=physio)  # twelve items now
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert physio_client.get(f"/programs/{program.pk}/").status_code == 200

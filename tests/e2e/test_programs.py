@@ -73,3 +73,48 @@ def test_a_physio_builds_a_program_and_the_patient_downloads_it_from_the_emailed
     assert "3 sets of 15, each side, once a day" in text
     assert "3 sets of 12 with a 2-second hold, each side, once a day" in text
     patient_page.context.close()
+
+
+def test_a_physio_filters_the_library_adds_a_picture_and_adds_an_exercise(page, login, physio, tmp_path):
+    from PIL import Image
+
+    seed_library(Exercise=Exercise, Muscle=Muscle, Equipment=Equipment)
+    login(physio)
+    page.get_by_role("link", name="Exercises").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exercise library")
+    page.get_by_label("Equipment").select_option(label="Step")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".exercise-card strong")).to_have_text(
+        ["Eccentric step-down", "Hip hitch (pelvic drop)", "Lateral step-up"]
+    )
+    page.get_by_role("link", name="Lateral step-up").click()
+
+    not_a_picture = tmp_path / "notes.jpg"
+    not_a_picture.write_text("just text")
+    page.get_by_label("Picture").set_input_files(str(not_a_picture))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("not a picture we can read")).to_be_visible()
+    photo = tmp_path / "step.jpg"
+    Image.new("RGB", (1600, 1200), (40, 120, 130)).save(photo, "JPEG")
+    page.get_by_label("Picture").set_input_files(str(photo))
+    page.get_by_label("Caption").fill("Start on the step")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("Picture added.")).to_be_visible()
+    expect(page.get_by_role("img", name="Start on the step")).to_be_visible()
+
+    page.get_by_role("link", name="Exercises").first.click()
+    page.get_by_role("link", name="Add exercise").click()
+    page.get_by_label("Name", exact=True).fill("Monster walk")
+    page.get_by_label("Key", exact=True).fill("monster_walk")
+    page.get_by_label("Category").select_option(label="Dynamic")
+    page.get_by_label("Position", exact=True).select_option(label="Standing")
+    page.get_by_label("Starting position").fill("Band around the ankles, half squat.")
+    page.get_by_label("Steps (one per line, in order)").fill("Step forwards and out.\nRepeat with the other leg.")
+    page.get_by_label("Sets", exact=True).fill("0")
+    page.get_by_label("Reps", exact=True).fill("10")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Ensure this value is greater than or equal to 1.")).to_be_visible()
+    page.get_by_label("Sets", exact=True).fill("3")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Monster walk")
+    expect(page.get_by_text("3 sets of 10, each side, once a day")).to_be_visible()

@@ -322,4 +322,11 @@ LOGGING = {
 }
 
 # seed_demo runs these in order; each module has seed(password=..., stdout=...) and is idempotent.
-MEDIUS_DEMO_MODULES = ["clinic.demo", "patients.demo", "bookings.demo", "assessments.demo", "programs.demo"]
+MEDIUS_DEMO_MODULES = [
+    "clinic.demo",
+    "patients.demo",
+    "bookings.demo",
+    "assessments.demo",
+    "programs.demo",
+    "bookings.demo_messages",  # after the others: sends what is due so the outbox shows sent, failed and skipped
+]

@@ -28,9 +28,25 @@ DEFAULT_CLOSE = 18 * 60
 DAY_MINUTES = 24 * 60
 
 
+@dataclass(frozen=True)
+class CalendarAppointment:
+    """What the grid shows of an appointment: read as plain values (200 model instances with their patient and type
+    cost more than the rest of the day view, bench/calendar_day_view.py)."""
+
+    pk: int
+    practitioner_id: int
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    first_name: str
+    last_name: str
+    type_name: str
+    colour: str
+
+
 @dataclass
 class Block:
-    appointment: Appointment
+    appointment: CalendarAppointment
     top: int  # minutes from the grid's first minute
     height: int
     lane: int = 0
@@ -39,7 +55,7 @@ class Block:
 
     @property
     def initials(self) -> str:
-        return patient_initials(self.appointment.patient)
+        return patient_initials(self.appointment)
 
 
 @dataclass
@@ -81,6 +97,7 @@ class Grid:
 
 
 def patient_initials(patient) -> str:
+    """patient: anything with first_name and last_name (a Patient, a CalendarAppointment)."""
     return "".join(part[:1].upper() for part in (patient.first_name, patient.last_name) if part) or "?"
 
 
@@ -163,27 +180,22 @@ def build_grid(
         )
     )
     statuses = [s for s in Appointment.Status if show_cancelled or s != Appointment.Status.CANCELLED]
-    appointments = list(
-        Appointment.objects.filter(practitioner_id__in=ids, start__lt=hi, end__gt=lo, status__in=statuses)
-        .select_related("patient", "appointment_type")
-        .only(
+    appointments = [
+        CalendarAppointment(*row)
+        for row in Appointment.objects.filter(practitioner_id__in=ids, start__lt=hi, end__gt=lo, status__in=statuses)
+        .order_by("start", "id")
+        .values_list(
             "id",
-            "reference",
             "practitioner_id",
             "start",
             "end",
             "status",
-            "source",
-            "patient__id",
             "patient__first_name",
             "patient__last_name",
-            "patient__preferred_name",
-            "appointment_type__id",
             "appointment_type__name",
             "appointment_type__colour",
         )
-        .order_by("start", "id")
-    )
+    ]
     types = list(AppointmentType.objects.filter(is_active=True))
 
     # The grid spans everyone's hours and every appointment shown, on whole hours.

@@ -36,13 +36,12 @@ def _slots(column: Column, *, book_url: str, label: str, week: bool, step: int) 
 
 def _blocks(column: Column, *, detail: str, zone, statuses: dict[str, str]) -> str:
     parts = []
-    names: dict[int, tuple[str, str]] = {}
+    names: dict[tuple[str, str], tuple[str, str]] = {}
     for block in column.blocks:
         a = block.appointment
-        kind = a.appointment_type
-        if kind.pk not in names:
-            names[kind.pk] = (escape(kind.name), escape(kind.colour))
-        type_name, colour = names[kind.pk]
+        if (a.type_name, a.colour) not in names:
+            names[a.type_name, a.colour] = (escape(a.type_name), escape(a.colour))
+        type_name, colour = names[a.type_name, a.colour]
         move = (
             f' draggable="true" data-move-url="{detail}{a.pk}/move/"'
             if block.may_manage and a.status == "booked"
@@ -53,7 +52,7 @@ def _blocks(column: Column, *, detail: str, zone, statuses: dict[str, str]) -> s
             f'<a class="cal-appt status-{a.status}" id="appt-{a.pk}" href="{detail}{a.pk}/" style="--top: {block.top}; '
             f'--h: {block.height}; --lane: {block.lane}; --lanes: {block.lanes}; --colour: {colour}"{move}>'
             f'<span class="cal-time">{a.start.astimezone(zone):%H:%M}</span> '
-            f"<strong>{escape(a.patient.first_name)} {escape(a.patient.last_name)}</strong>"
+            f"<strong>{escape(a.first_name)} {escape(a.last_name)}</strong>"
             f'<span class="cal-type">{type_name}</span>{status}</a>'
         )
     return "".join(parts)

@@ -242,3 +242,19 @@ class TestImmediateMessages:
         assert confirmation.status == Status.SKIPPED
         assert confirmation.reason == "The appointment is cancelled."
         assert mailoutbox == []
+
+
+def test_the_demo_outbox_shows_sent_failed_and_skipped_messages(db, mailoutbox):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())
+    call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())  # idempotent
+
+    statuses = set(Notification.objects.values_list("status", flat=True))
+    assert {Status.SENT, Status.FAILED, Status.SKIPPED} <= statuses
+    failed = Notification.objects.get(status=Status.FAILED)
+    assert failed.reason == "Invalid email address: 'casey.miles@gmail'"
+    assert Notification.objects.filter(status=Status.SKIPPED, reason="The appointment was cancelled.").exists()
+    assert len(mailoutbox) == Notification.objects.filter(status=Status.SENT).count()

@@ -7,13 +7,42 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
-        from clinic.panels import Panel, register_patient_panel
-        from clinic.permissions import PATIENTS_VIEW
+        from clinic.panels import NavItem, Panel, register_nav_item, register_patient_panel
 
         from . import notifications
 
         # Confirmations, changes, cancellations, reminders: written by bookings, sent by clinic.notifications.
         notifications.register()
+        from clinic.permissions import BOOKINGS_MANAGE, PATIENTS_VIEW, SCHEDULES_MANAGE
+
+        # Front desk (issue 4): the calendar, the waiting list and schedules in the top navigation.
+        register_nav_item(
+            NavItem(
+                title=_("Calendar"),
+                url_name="bookings:calendar-day",
+                capability=BOOKINGS_MANAGE,
+                description=_("The day's appointments for every practitioner; book, move, check in."),
+                order=10,
+            )
+        )
+        register_nav_item(
+            NavItem(
+                title=_("Waiting list"),
+                url_name="bookings:waitlist",
+                capability=BOOKINGS_MANAGE,
+                description=_("Patients who want an earlier appointment; offered cancelled times by email."),
+                order=11,
+            )
+        )
+        register_nav_item(
+            NavItem(
+                title=_("Schedules"),
+                url_name="bookings:schedules",
+                capability=SCHEDULES_MANAGE,
+                description=_("Working hours, time off, extra hours and appointment types."),
+                order=12,
+            )
+        )
 
         # Front desk sees appointments (not clinical), so the panel needs only PATIENTS_VIEW.
         register_patient_panel(

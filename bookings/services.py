@@ -31,7 +31,7 @@ from clinic.selectors import get_practice
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 
-from . import availability, links, notifications
+from . import access, availability, links, notifications, waitlist_tasks
 from .availability import Footprint, Problem, Rules
 from .db import LockBusy, lock_idempotency_key, lock_practitioner
 from .models import Appointment, AppointmentChange, AppointmentType, IdempotencyRecord, Practitioner
@@ -291,6 +291,7 @@ def create_appointment(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book an existing patient with one practitioner (front desk, API). Raises a BookingError when it cannot."""
+    access.ensure_may_manage(actor, practitioner)  # a physiotherapist books only into their own diary
     if not practitioner.is_active:
         raise InvalidBooking(_("This practitioner is not taking appointments."), field="practitioner")
     if not appointment_type.is_active or not (staff_override or appointment_type.online_bookable):
@@ -497,6 +498,7 @@ def cancel_appointment(
 
     def work() -> Appointment:
         current = _lock_and_reload(appointment)
+        access.ensure_may_manage(actor, current.practitioner)
         if current.status == Appointment.Status.CANCELLED:
             return current
         if current.status != Appointment.Status.BOOKED:
@@ -528,6 +530,8 @@ def cancel_appointment(
         )
         # Its pending reminders are skipped; the patient is told unless staff chose not to (clinic.notifications).
         notifications.appointment_cancelled(current, notify_patient=notify_patient)
+        # The freed time goes to the waiting list (bookings.waitlist), whoever cancelled.
+        waitlist_tasks.offer_freed_slot.delay_on_commit(current.pk)
         return current
 
     return _with_lock_retries(work)
@@ -559,6 +563,9 @@ def move_appointment(
     def work() -> Appointment:
         target_id = practitioner.pk if practitioner is not None else appointment.practitioner_id
         current = _lock_and_reload(appointment, target_id)
+        access.ensure_may_manage(actor, current.practitioner)
+        if practitioner is not None:
+            access.ensure_may_manage(actor, practitioner)
         if current.status != Appointment.Status.BOOKED:
             raise NotChangeable(_("Only a booked appointment can be moved."))
         _check_cutoff(current, now=now, staff_override=staff_override, what=_("moved"))
@@ -624,6 +631,7 @@ def _change_status(
 ) -> Appointment:
     def work() -> Appointment:
         current = _lock_and_reload(appointment)
+        access.ensure_may_manage(actor, current.practitioner)
         if current.status == to:
             return current
         if current.status not in allowed_from:

@@ -22,3 +22,7 @@ def purge_idempotency_records() -> int:
     """
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_KEEP).delete()
     return deleted
+
+
+# The waiting-list tasks live in their own module; importing them here registers them with the worker.
+from .waitlist_tasks import offer_freed_slot, send_waitlist_gone, send_waitlist_offer  # noqa: E402, F401

@@ -4,10 +4,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     MEDIUS_VAR_DIR=/var/lib/medius STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/var/lib/medius/media
 
-# WeasyPrint needs Pango; the fonts cover Latin, Greek, Cyrillic and more for printed programs and reports.
+# WeasyPrint needs Pango; the fonts cover Latin, Greek, Cyrillic, CJK and more for printed programs and reports.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-       fonts-dejavu-core fonts-noto-core \
+       fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -64,6 +64,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies of our own stand in front of the app: only their X-Forwarded-For entries are believed
 # (audit IP addresses, per-client rate limits). 0 = use the connection's address.
 NUM_PROXIES = envint("NUM_PROXIES", 0)
+# How long a patient's private link to their exercise program works (days).
+PROGRAM_LINK_DAYS = envint("PROGRAM_LINK_DAYS", 90)
 
 INSTALLED_APPS = [
     "clinic.apps.MediusAdminConfig",

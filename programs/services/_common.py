@@ -24,7 +24,7 @@ class ProgramConflict(Exception):
 
 
 def link_lifetime() -> dt.timedelta:
-    return dt.timedelta(days=getattr(settings, "PROGRAM_LINK_DAYS", 90))
+    return dt.timedelta(days=settings.PROGRAM_LINK_DAYS)
 
 
 def _check_dose(fields: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,14 +18,10 @@ from ..models import (
     Program,
     ProgramPdf,
 )
-from ._common import ProgramConflict, _audit_program, _lock
+from ._common import ProgramConflict, _audit_program, _lock, link_lifetime
 
 # A render older than this is assumed lost (worker restarted) and is queued again.
 RENDER_REQUEST_TTL_SECONDS = 120
-
-
-def link_lifetime() -> dt.timedelta:
-    return dt.timedelta(days=getattr(settings, "PROGRAM_LINK_DAYS", 90))
 
 
 def issue_link(*, program: Program, purpose: str, actor=None) -> str:

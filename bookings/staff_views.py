@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -154,8 +154,15 @@ def calendar_week(request, practitioner_id: int):
 # --- booking --------------------------------------------------------------------------------------------------------
 
 
-def _conflict_status(exc: services.BookingError) -> int:
-    return exc.http_status
+# What a refused change shows: the services' rule (400/409), or bookings.access (403: not your diary). Caught here so
+# the message appears in the panel that was submitted instead of replacing the page.
+REFUSED = (services.BookingError, PermissionDenied)
+
+
+def _refusal(exc: Exception) -> tuple[str, str, int]:
+    if isinstance(exc, PermissionDenied):
+        return "forbidden", str(exc) or _("You cannot change this appointment."), 403
+    return exc.code, exc.detail, exc.http_status
 
 
 @require(BOOKINGS_MANAGE)
@@ -180,9 +187,9 @@ def book(request):
         else:
             try:
                 appointment = _book(request, form)
-            except services.BookingError as exc:
-                form.add_error(None, exc.detail)
-                status = _conflict_status(exc)
+            except REFUSED as exc:
+                _code, detail, status = _refusal(exc)
+                form.add_error(None, detail)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     name = f"new_{field}"
@@ -333,11 +340,12 @@ def appointment_move(request, pk: int):
             staff_override=True,
             request=request,
         )
-    except services.BookingError as exc:
+    except REFUSED as exc:
+        code, detail, status = _refusal(exc)
         if _wants_json(request):
-            return JsonResponse({"code": exc.code, "detail": exc.detail}, status=exc.http_status)
-        form.add_error(None, exc.detail)
-        return _appointment_error(request, appointment, exc.http_status, move_form=form)
+            return JsonResponse({"code": code, "detail": detail}, status=status)
+        form.add_error(None, detail)
+        return _appointment_error(request, appointment, status, move_form=form)
     zone = _zone(request)
     message = _("Moved %(patient)s to %(time)s with %(practitioner)s.") % {
         "patient": moved.patient.full_name,
@@ -375,9 +383,10 @@ def appointment_cancel(request, pk: int):
             staff_override=True,
             request=request,
         )
-    except services.BookingError as exc:
-        form.add_error(None, exc.detail)
-        return _appointment_error(request, appointment, exc.http_status, cancel_form=form)
+    except REFUSED as exc:
+        _code, detail, status = _refusal(exc)
+        form.add_error(None, detail)
+        return _appointment_error(request, appointment, status, cancel_form=form)
     return _done(
         request,
         day_url(appointment.start.astimezone(_zone(request)).date()),
@@ -407,8 +416,9 @@ def appointment_status(request, pk: int):
     }[action]
     try:
         changed = change(appointment=appointment, actor=request.user, request=request)
-    except services.BookingError as exc:
-        return _appointment_error(request, appointment, exc.http_status, status_error=exc.detail)
+    except REFUSED as exc:
+        _code, detail, status = _refusal(exc)
+        return _appointment_error(request, appointment, status, status_error=detail)
     return _done(request, day_url(changed.start.astimezone(_zone(request)).date()), STATUS_MESSAGES[action](changed))
 
 

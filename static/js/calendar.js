@@ -7,11 +7,11 @@
   var statusLine = document.getElementById("cal-status");
 
   if (window.htmx) {
-    // Show the server's 400/409 answers (a form with its errors) instead of dropping them.
+    // Show the server's 400/403/409 answers (the panel with its message) instead of dropping them.
     htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
-      { code: "40[09]", swap: true, error: false },
+      { code: "40[039]", swap: true, error: false },
       { code: "...", swap: false, error: true },
     ];
   }

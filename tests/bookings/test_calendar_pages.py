@@ -374,3 +374,17 @@ def test_names_on_the_calendar_are_escaped(desk, diary, monday, follow_up):
     )
     page = desk.get(reverse("bookings:calendar-day"), {"date": monday.isoformat()}).content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page and "<b>Bold</b>" not in page
+
+
+def test_a_physio_is_told_why_in_the_panel_when_changing_a_colleagues_appointment(
+    client, physio, diary, monday, follow_up
+):
+    theirs = AppointmentFactory(practitioner=diary, appointment_type=follow_up, start=at(monday, "10:00"))
+    client.force_login(physio)
+    response = client.post(
+        reverse("bookings:appointment-cancel", args=[theirs.pk]), {"reason": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 403
+    assert "You can change only your own appointments." in response.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == "booked"

@@ -83,9 +83,21 @@ def seed(*, password: str, stdout=None) -> None:
         practitioners.append(practitioner)
         if stdout and created:
             stdout.write(f"  practitioner {practitioner.display_name}")
+    _wait_a_few(types)
     if Appointment.objects.exists():
         return
     _book_a_few(practitioners, types)
+
+
+def _wait_a_few(types: dict[str, AppointmentType]) -> None:
+    """Two patients on the waiting list (issue 4), so a cancellation in the demo offers its time to someone."""
+    from . import waitlist
+    from .front_desk_models import WaitlistEntry
+
+    if WaitlistEntry.objects.exists():
+        return
+    for patient, weekdays in zip(list(patient_selectors.search_patients()[8:10]), ([0, 2, 4], []), strict=False):
+        waitlist.add_entry(patient=patient, appointment_type=types["Follow-up"], weekdays=weekdays)
 
 
 def _book_a_few(practitioners: list[Practitioner], types: dict[str, AppointmentType]) -> None:

@@ -159,3 +159,14 @@ def test_claiming_twice_keeps_the_one_appointment(
     again = client.post(link)
     assert again.status_code == 200 and b"It is yours" in again.content
     assert Appointment.objects.filter(status="booked").count() == 1
+
+
+def test_seed_demo_puts_two_patients_on_the_waiting_list_once(db):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())
+    call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())  # idempotent
+    entries = WaitlistEntry.objects.select_related("appointment_type")
+    assert [e.appointment_type.name for e in entries] == ["Follow-up", "Follow-up"]

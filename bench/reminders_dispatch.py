@@ -3,7 +3,7 @@
 A throw-away PostgreSQL database gets N due reminder rows; one real `celery worker` process (thread pool) consumes
 from Redis (db 8 unless MEDIUS_BENCH_REDIS_URL says otherwise); one dispatch_notifications task is queued, as the beat
 would; the clock runs until the SMTP sink (aiosmtpd on loopback) has accepted every message and every row says sent.
-Each message is a real reminder (bookings' renderer, with its .ics) when bookings is installed, else the test renderer.
+Each message is a real reminder: an appointment in the database, rendered by bookings' renderer with its .ics.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/medius .venv/bin/python bench/reminders_dispatch.py [--count 10000]
 
@@ -38,34 +38,69 @@ from django.utils import timezone  # noqa: E402
 
 
 def due_rows(count: int) -> str:
-    """Create `count` due reminders; returns which renderer they use."""
-    from clinic.models import Notification
-    from tests.clinic.notifications_support import SUBJECT_TYPE
+    """`count` booked appointments over the coming weeks (50 diaries, half-hour slots), each with one email reminder
+    due now: the real bookings renderer writes each one (templates, the .ics, the private link) when it is sent."""
+    from bookings import links
+    from bookings.models import Appointment, AppointmentType, Practitioner
+    from bookings.notifications import SUBJECT_TYPE
+    from clinic.models import Notification, User
+    from clinic.selectors import get_practice
+    from patients.models import Patient
 
-    try:
-        from bench.reminders_scene import appointments_with_reminders
-    except ImportError:
-        appointments_with_reminders = None
-    if appointments_with_reminders is not None:
-        return appointments_with_reminders(count)
+    practice = get_practice()
+    practice.name, practice.email, practice.time_zone = "Bench Running Physio", "hello@bench.test", "Europe/London"
+    practice.save()
+    follow_up = AppointmentType.objects.create(name="Follow-up", duration_minutes=30)
+    diaries = []
+    for i in range(50):
+        user = User.objects.create_user(f"physio{i}@bench.test", first_name="Physio", last_name=str(i))
+        diaries.append(Practitioner.objects.create(user=user, display_name=f"Physio {i}"))
+    patients = Patient.objects.bulk_create(
+        Patient(
+            first_name=f"Runner{i}", last_name="Bench", date_of_birth=dt.date(1990, 1, 1), email=f"runner{i}@mail.test"
+        )
+        for i in range(count)
+    )
+    first = (timezone.now() + dt.timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    appointments = []
+    for i, patient in enumerate(patients):
+        start = first + dt.timedelta(minutes=30 * (i // len(diaries)))
+        nonce = f"bench-{i}"
+        appointments.append(
+            Appointment(
+                reference=f"MD-B{i:05d}",
+                patient=patient,
+                practitioner=diaries[i % len(diaries)],
+                appointment_type=follow_up,
+                start=start,
+                end=start + dt.timedelta(minutes=30),
+                blocked_start=start,
+                blocked_end=start + dt.timedelta(minutes=30),
+                source=Appointment.Source.FRONT_DESK,
+                manage_nonce=nonce,
+                manage_token_hash=links.hash_token(links.token_for(nonce)),
+            )
+        )
+    Appointment.objects.bulk_create(appointments, batch_size=2000)
     due = timezone.now() - dt.timedelta(minutes=1)
     Notification.objects.bulk_create(
         (
             Notification(
                 subject_type=SUBJECT_TYPE,
-                subject_id=str(i),
-                subject_label=f"R-{i}",
+                subject_id=str(a.pk),
+                subject_label=a.reference,
+                patient_id=a.patient_id,
                 kind="reminder",
                 channel="email",
-                recipient=f"runner{i}@example.com",
+                recipient=a.patient.email,
                 due_at=due,
                 next_attempt_at=due,
             )
-            for i in range(count)
+            for a in appointments
         ),
         batch_size=2000,
     )
-    return "test renderer (tests.clinic.notifications_support)"
+    return "bookings' reminder renderer (3 templates, .ics, private link; 2 queries per message)"
 
 
 def main() -> None:
@@ -98,7 +133,6 @@ def main() -> None:
                 [
                     sys.executable, "-m", "celery", "-A", "clinic", "worker", f"--pool={args.pool}",
                     f"--concurrency={args.concurrency}", "--loglevel=WARNING",
-                    "--include=tests.clinic.notifications_support",
                     "--without-heartbeat", "--without-gossip", "--without-mingle",
                 ],
                 env=env,

@@ -88,42 +88,48 @@ def _calendar(
 # Each function returns the message for clinic.notifications (bookings.notifications renders them at send time).
 
 
-def confirmation(appointment: Appointment) -> Email:
+def confirmation(appointment: Appointment, *, practice=None) -> Email:
+    practice = practice or get_practice()
     return Email.from_template(
         "bookings/emails/confirmation",
-        _context(appointment),
-        attachments=_calendar(appointment),
+        _context(appointment, practice),
+        attachments=_calendar(appointment, practice=practice),
         to=appointment.patient.email,
     )
 
 
-def reschedule(appointment: Appointment, *, previous_start: dt.datetime | None) -> Email:
-    context = _context(appointment)
+def reschedule(appointment: Appointment, *, previous_start: dt.datetime | None, practice=None) -> Email:
+    practice = practice or get_practice()
+    context = _context(appointment, practice)
     if previous_start is not None:
         context["previous_start"] = previous_start.astimezone(context["local_start"].tzinfo)
     return Email.from_template(
-        "bookings/emails/rescheduled", context, attachments=_calendar(appointment), to=appointment.patient.email
-    )
-
-
-def cancellation(appointment: Appointment) -> Email:
-    return Email.from_template(
-        "bookings/emails/cancelled",
-        _context(appointment),
-        attachments=_calendar(appointment, cancel=True),
+        "bookings/emails/rescheduled",
+        context,
+        attachments=_calendar(appointment, practice=practice),
         to=appointment.patient.email,
     )
 
 
-def practice_notice(appointment: Appointment, *, to: str) -> Email:
-    context = _context(appointment)
+def cancellation(appointment: Appointment, *, practice=None) -> Email:
+    practice = practice or get_practice()
+    return Email.from_template(
+        "bookings/emails/cancelled",
+        _context(appointment, practice),
+        attachments=_calendar(appointment, cancel=True, practice=practice),
+        to=appointment.patient.email,
+    )
+
+
+def practice_notice(appointment: Appointment, *, to: str, practice=None) -> Email:
+    context = _context(appointment, practice)
     del context["manage_url"]  # the patient's private link stays with the patient
     return Email.from_template("bookings/emails/practice_new_booking", context, to=to)
 
 
-def reminder(appointment: Appointment) -> Email:
+def reminder(appointment: Appointment, *, practice=None) -> Email:
     """Only the practice, the date and time, the practitioner and the private link (and the calendar file)."""
-    practice = get_practice()
+    practice = practice or get_practice()
     return Email.from_template(
         "bookings/emails/reminder",
         _context(appointment, practice),
@@ -132,6 +138,6 @@ def reminder(appointment: Appointment) -> Email:
     )
 
 
-def reminder_sms(appointment: Appointment) -> Sms:
-    text = render_to_string("bookings/emails/reminder_sms.txt", _context(appointment))
+def reminder_sms(appointment: Appointment, *, practice=None) -> Sms:
+    text = render_to_string("bookings/emails/reminder_sms.txt", _context(appointment, practice))
     return Sms(text=" ".join(text.split()), to=appointment.patient.phone.as_e164)

@@ -139,21 +139,34 @@ def appointment_cancelled(appointment: Appointment, *, notify_patient: bool) -> 
 # --- rendering, at send time ----------------------------------------------------------------------------------------
 
 
+def _appointments():
+    return Appointment.objects.select_related("patient", "practitioner", "appointment_type")
+
+
+def preload(notifications: list[Notification]) -> None:
+    """A batch's appointments in one query and the practice once, instead of per message (the dispatcher sends
+    batches of a few hundred)."""
+    ids = {int(n.subject_id) for n in notifications if n.subject_id.isdigit()}
+    appointments = _appointments().in_bulk(ids)
+    practice = get_practice()
+    for n in notifications:
+        n.preloaded = {"appointment": appointments.get(int(n.subject_id)), "practice": practice}
+
+
 def render(notification: Notification) -> Email | Sms:
     """The message as it must read now, or Skip with the reason the outbox shows."""
-    appointment = (
-        Appointment.objects.select_related("patient", "practitioner", "appointment_type")
-        .filter(pk=notification.subject_id)
-        .first()
-    )
+    loaded = getattr(notification, "preloaded", None)
+    if loaded is not None:
+        appointment, practice = loaded["appointment"], loaded["practice"]
+    else:
+        appointment, practice = _appointments().filter(pk=notification.subject_id).first(), get_practice()
     if appointment is None:
         raise Skip(_("The appointment no longer exists."))
     kind = notification.kind
     if kind == Kind.PRACTICE_NOTICE:
-        practice = get_practice()
         if not practice.email:
             raise Skip(_("The practice has no email address."))
-        return emails.practice_notice(appointment, to=practice.email)
+        return emails.practice_notice(appointment, to=practice.email, practice=practice)
     if kind == Kind.CANCELLATION:
         if appointment.status != Appointment.Status.CANCELLED:
             raise Skip(_("The appointment is no longer cancelled."))
@@ -164,19 +177,20 @@ def render(notification: Notification) -> Email | Sms:
     if notification.channel == Channel.SMS:
         if not _may_text(appointment):
             raise Skip(_("The patient does not accept text messages."))
-        return emails.reminder_sms(appointment)
+        return emails.reminder_sms(appointment, practice=practice)
     if not _may_email(appointment, asked=kind != Kind.REMINDER):
         raise Skip(_("The patient does not accept email."))
     if kind == Kind.CONFIRMATION:
-        return emails.confirmation(appointment)
+        return emails.confirmation(appointment, practice=practice)
     if kind == Kind.RESCHEDULE:
         previous = notification.data.get("previous_start")
-        return emails.reschedule(appointment, previous_start=dt.datetime.fromisoformat(previous) if previous else None)
+        previous_start = dt.datetime.fromisoformat(previous) if previous else None
+        return emails.reschedule(appointment, previous_start=previous_start, practice=practice)
     if kind == Kind.CANCELLATION:
-        return emails.cancellation(appointment)
-    return emails.reminder(appointment)
+        return emails.cancellation(appointment, practice=practice)
+    return emails.reminder(appointment, practice=practice)
 
 
 def register() -> None:
     for kind in (Kind.CONFIRMATION, Kind.RESCHEDULE, Kind.CANCELLATION, Kind.PRACTICE_NOTICE, Kind.REMINDER):
-        register_renderer(subject_type=SUBJECT_TYPE, kind=kind, renderer=render)
+        register_renderer(subject_type=SUBJECT_TYPE, kind=kind, renderer=render, preload=preload)

@@ -34,7 +34,7 @@ from clinic.models import Notification
 from clinic.selectors import get_practice
 
 from .mail import EmailChannel, ServerUnavailable, Unconfirmed
-from .registry import Email, Skip, Sms, renderer_for
+from .registry import Email, Skip, Sms, preload, renderer_for
 from .sms import SmsError, get_backend
 from .timing import backoff, quiet_until
 
@@ -176,6 +176,10 @@ class Sender:
         return self._sms
 
     def send(self, rows: list[Notification], token: uuid.UUID) -> None:
+        try:
+            preload(rows)
+        except Exception:  # the renderers can still read each subject themselves
+            logger.exception("Preloading a batch of %d notifications failed", len(rows))
         for notification in rows:
             try:
                 outcome = self._send_one(notification, token)

@@ -127,7 +127,8 @@ class StatusForm(forms.Form):
 
 
 class WeeklyHoursForm(forms.Form):
-    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    # The blank choice lets the empty extra rows of the formset stay unchanged (and so be skipped) when saved.
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=[("", "---------"), *Weekday.choices], coerce=int)
     start_time = forms.TimeField(label=_("From"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Until"), widget=TimeInput())
 

@@ -49,6 +49,15 @@ def test_new_weekly_hours_change_availability_at_once(desk, diary, monday, follo
     assert list(WorkingHours.objects.filter(practitioner=diary).values_list("weekday", flat=True)) == [0]
 
 
+def test_the_page_saves_with_its_empty_extra_rows_left_blank(desk, diary):
+    page = desk.get(reverse("bookings:schedule", args=[diary.pk])).content.decode()
+    assert 'name="hours-TOTAL_FORMS" value="9"' in page  # the seven days and two empty rows
+    data = _hours_post([(d, "08:00", "12:00") for d in range(7)] + [("", "", ""), ("", "", "")])
+    data["hours-INITIAL_FORMS"] = "7"  # as the page sends it
+    assert desk.post(reverse("bookings:schedule", args=[diary.pk]), data).status_code == 302
+    assert WorkingHours.objects.filter(practitioner=diary, start_time="08:00").count() == 7
+
+
 def test_appointments_outside_new_hours_are_listed_and_not_moved(desk, diary, monday, follow_up):
     early = AppointmentFactory(practitioner=diary, appointment_type=follow_up, start=at(monday, "09:30"))
     response = desk.post(

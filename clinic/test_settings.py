@@ -23,3 +23,5 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "true")  # noqa: 
 if os.environ.get("MEDIUS_TEST_WORKER_DB"):
     DATABASES["default"]["NAME"] = os.environ["MEDIUS_TEST_WORKER_DB"]  # noqa: F405
     DATABASES["default"].pop("TEST", None)  # noqa: F405
+# A worker started by a test consumes a private queue; what it queues itself must go there too.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("MEDIUS_TEST_CELERY_QUEUE", "celery")

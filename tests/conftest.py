@@ -113,6 +113,8 @@ def celery_worker_process(transactional_db, settings):
         "MEDIUS_TEST_WORKER_DB": connection.settings_dict["NAME"],
         # The worker writes files (PDFs) where the test reads them: the test's temporary media folder.
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # Tasks the worker itself queues (e.g. an email after an offer) go to the same private queue.
+        "MEDIUS_TEST_CELERY_QUEUE": queue,
     }
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False

@@ -185,7 +185,7 @@ def _manage_token_hash(nonce: str) -> str:
     return links.hash_token(links.token_for(nonce))
 
 
-# --- programs -----------------------------------------------------------------------------------------------------------
+# --- programs ------------------------------------------------------------------------------------------------------
 # The twelve seed exercises come from programs.library (tests/programs/conftest.py `library` fixture): transactional
 # tests flush the data migration's rows, so tests seed them again. ProgramFactory() is an empty draft; add items with
 # ProgramItemFactory(program=..., exercise=...) or go through programs.services.

@@ -67,19 +67,8 @@ def roles(transactional_db):
         Group.objects.get_or_create(name=role.value)
 
 
-@pytest.fixture
-def worker(celery_worker_process):
-    """The fixture's worker listens on a private queue only; the offer task queues the emails from inside the worker,
-    on the default queue (as in production, where workers consume it). Let this worker consume that one too: the
-    Redis database is this test run's own (REDIS_URL), so nothing else is waiting there."""
-    from clinic.celery import app
-
-    app.control.add_consumer("celery", reply=True)
-    return celery_worker_process
-
-
 def test_a_real_worker_sends_the_offers_and_the_gone_email(
-    inbox, roles, worker, client, diary, monday, follow_up, front_desk
+    inbox, roles, celery_worker_process, client, diary, monday, follow_up, front_desk
 ):
     freed = AppointmentFactory(practitioner=diary, appointment_type=follow_up, start=at(monday, "10:00"))
     first = waitlist.add_entry(patient=PatientFactory(email="first@mail.test"), appointment_type=follow_up)

@@ -1,11 +1,13 @@
 """Benchmark: 10,000 due reminders dispatched by one Celery worker to a local SMTP sink.
 
-A throw-away PostgreSQL database gets N due reminder rows; one real `celery worker` process (thread pool) consumes
-from Redis (db 8 unless MEDIUS_BENCH_REDIS_URL says otherwise); one dispatch_notifications task is queued, as the beat
-would; the clock runs until the SMTP sink (aiosmtpd on loopback) has accepted every message and every row says sent.
+A throw-away PostgreSQL database gets N due reminder rows; one real `celery worker` (prefork pool, 6 processes by
+default: sending waits on the database and the mail server as much as it computes) consumes from Redis (db 8 unless
+MEDIUS_BENCH_REDIS_URL says otherwise); one dispatch_notifications task is queued, as the beat would; the clock runs
+until the SMTP sink (aiosmtpd on loopback) has accepted every message and every row says sent.
 Each message is a real reminder: an appointment in the database, rendered by bookings' renderer with its .ics.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/medius .venv/bin/python bench/reminders_dispatch.py [--count 10000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/medius .venv/bin/python bench/reminders_dispatch.py \
+        [--count 10000] [--concurrency 6] [--pool prefork|threads]
 
 Target (issue 7): under 60 s, each message delivered exactly once.
 """
@@ -108,7 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--pool", default="prefork", choices=["prefork", "threads"])
-    parser.add_argument("--concurrency", type=int, default=4, help="processes (prefork) or threads of the one worker")
+    parser.add_argument("--concurrency", type=int, default=6, help="processes (prefork) or threads of the one worker")
     args = parser.parse_args()
 
     from clinic import tasks

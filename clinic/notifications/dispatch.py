@@ -28,6 +28,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python as to_phone
 
 from clinic.models import Notification
@@ -82,7 +83,7 @@ def recover_stale(*, now: dt.datetime | None = None) -> int:
     stale = Notification.objects.filter(
         status=Status.SENDING, claimed_at__lt=now - dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT)
     )
-    note = "The worker stopped while sending."
+    note = _("The worker stopped while sending.")
     given_up = stale.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
         status=Status.FAILED, reason=note, last_error=note, claim_token=None, claimed_at=None, updated_at=now
     )
@@ -116,16 +117,17 @@ def classify(exc: BaseException) -> tuple[bool, str]:
     if isinstance(exc, SmsError):
         return exc.transient, str(exc)
     if isinstance(exc, ServerUnavailable):
-        return True, f"Mail server unavailable: {exc}"
+        return True, _("Mail server unavailable: %(error)s") % {"error": exc}
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(f"{who}: {code} {_text(reply)}" for who, (code, reply) in exc.recipients.items())
-        return all(400 <= code < 500 for code in codes), f"Recipient refused: {text}"
+        return all(400 <= code < 500 for code in codes), _("Recipient refused: %(reply)s") % {"reply": text}
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         # The practice's mail settings are wrong, not the message: keep it for when they are fixed.
-        return True, f"Mail server sign-in refused: {exc.smtp_code} {_text(exc.smtp_error)}"
+        return True, _("Mail server sign-in refused: %(reply)s") % {"reply": f"{exc.smtp_code} {_text(exc.smtp_error)}"}
     if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500, f"Mail server answered {exc.smtp_code} {_text(exc.smtp_error)}"
+        reply = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        return 400 <= exc.smtp_code < 500, _("Mail server answered %(reply)s") % {"reply": reply}
     if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):  # includes timeouts and refused connections
         return True, f"{type(exc).__name__}: {exc}"
     return False, f"{type(exc).__name__}: {exc}"
@@ -204,7 +206,12 @@ class Sender:
                 return "deferred"
         renderer = renderer_for(n)
         if renderer is None:
-            return _fail(n, token, f"Nothing knows how to write a {n.kind} about {n.subject_type}.")
+            return _fail(
+                n,
+                token,
+                _("Nothing knows how to write a %(kind)s about %(subject)s.")
+                % {"kind": n.kind, "subject": n.subject_type},
+            )
         try:
             message = renderer(n)
         except Skip as skip:
@@ -212,13 +219,14 @@ class Sender:
             return "skipped"
         except Exception as exc:
             logger.exception("Rendering notification %s failed", n.pk)
-            return _fail(n, token, f"Could not be written: {type(exc).__name__}: {exc}")
+            return _fail(n, token, _("Could not be written: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
         if self._email_down and n.channel == Channel.EMAIL:
             return self._retry_or_fail(n, token, self._email_down)
         try:
             provider_id = self._deliver(n, token, message)
         except Unconfirmed as exc:
-            _update(n, token, from_status=Status.SENT, last_error=f"No reply after the message data: {exc}")
+            note = _("No reply after the message data (the server most likely has it): %(error)s") % {"error": exc}
+            _update(n, token, from_status=Status.SENT, last_error=note)
             return "sent"
         except InvalidRecipient as exc:
             return _fail(n, token, str(exc))
@@ -238,7 +246,7 @@ class Sender:
 
     def _retry_or_fail(self, n: Notification, token: uuid.UUID, text: str) -> str:
         if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            return _fail(n, token, f"Gave up after {n.attempts} attempts: {text}")
+            return _fail(n, token, _("Gave up after %(n)d attempts: %(error)s") % {"n": n.attempts, "error": text})
         _update(
             n,
             token,
@@ -257,7 +265,7 @@ class Sender:
             try:
                 validate_email(recipient)
             except ValidationError:
-                raise InvalidRecipient(f"Invalid email address: {recipient!r}") from None
+                raise InvalidRecipient(_("Invalid email address: %(to)r") % {"to": recipient}) from None
             email = self._email_message(n, message, recipient)
 
             def commit() -> bool:
@@ -270,7 +278,7 @@ class Sender:
         # "Possible" (a plausible length for its country), not "valid": numbering plans change faster than the
         # phonenumbers data, and the gateway has the final word (a 4xx there fails the message with its reason).
         if phone is None or not phonenumbers.is_possible_number(phone):
-            raise InvalidRecipient(f"Invalid phone number: {recipient!r}")
+            raise InvalidRecipient(_("Invalid phone number: %(to)r") % {"to": recipient})
         if not _mark_sent(n, token, recipient=recipient, title="", body=message.text):
             return None
         return self.sms.send(to=phone.as_e164, text=message.text, reference=f"notification-{n.pk}")

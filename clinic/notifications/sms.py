@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +87,10 @@ class HttpGatewayBackend(BaseBackend):
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode(errors="replace")
             transient = exc.code >= 500 or exc.code in (408, 429)
-            raise SmsError(f"SMS gateway answered {exc.code}: {detail}", transient=transient) from exc
+            message = _("SMS gateway answered %(status)s: %(detail)s") % {"status": exc.code, "detail": detail}
+            raise SmsError(message, transient=transient) from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise SmsError(f"SMS gateway unreachable: {exc}", transient=True) from exc
+            raise SmsError(_("SMS gateway unreachable: %(error)s") % {"error": exc}, transient=True) from exc
         try:
             return str(json.loads(payload)["id"])
         except (ValueError, KeyError, TypeError):

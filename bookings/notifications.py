@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
+import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,7 +62,8 @@ def _may_email(appointment: Appointment, *, asked: bool) -> bool:
 
 def _may_text(appointment: Appointment) -> bool:
     patient = appointment.patient
-    return bool(patient.phone) and patient.consent_sms
+    # A number imported from an old system may not parse: no text rather than a failed reminder every time.
+    return patient.consent_sms and bool(patient.phone) and phonenumbers.is_possible_number(patient.phone)
 
 
 def _schedule_now(appointment: Appointment, kind: str, *, recipient: str, data: dict | None = None) -> None:

@@ -13,6 +13,7 @@ from bookings.models import Appointment
 from clinic import tasks
 from clinic.models import Notification
 from clinic.notifications.sms import MemoryBackend
+from patients.models import Patient
 from tests.factories import AppointmentFactory, PatientFactory
 
 from .conftest import LONDON, at, booking_payload, next_monday
@@ -109,6 +110,12 @@ class TestScheduling:
         assert {c for c, _, _ in reminders(no_sms)} == {"email"}
         assert reminders(no_email) == []
         assert not Notification.objects.filter(subject_id=str(no_email.pk)).exists()
+
+    def test_no_text_to_a_number_that_cannot_be_a_phone_number(self, book, monday):
+        patient = PatientFactory(email="x@mail.test", consent_sms=True)
+        Patient.objects.filter(pk=patient.pk).update(phone="12")  # imported from an old system, never validated
+        patient.refresh_from_db()
+        assert {c for c, _, _ in reminders(book(patient, at(monday, "10:00")))} == {"email"}
 
     def test_moving_an_appointment_replaces_its_pending_reminders(self, book, runner, monday, front_desk, mailoutbox):
         appointment = book(runner, at(monday, "10:00"))

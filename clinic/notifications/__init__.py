@@ -12,7 +12,7 @@ __all__ = ["Email", "Skip", "Sms", "register_outbox_nav", "register_renderer", "
 def register_outbox_nav() -> None:
     from django.utils.translation import gettext_lazy as _
 
-    from clinic.panels import NavItem, register_nav_item
+    from clinic.panels import NavItem, Panel, register_nav_item, register_patient_panel
     from clinic.permissions import OUTBOX_VIEW
 
     register_nav_item(
@@ -23,4 +23,7 @@ def register_outbox_nav() -> None:
             description=_("Every message sent, waiting, failed or skipped"),
             order=80,
         )
+    )
+    register_patient_panel(
+        Panel(key="messages", title=_("Messages"), url_name="outbox:patient-panel", capability=OUTBOX_VIEW, order=90)
     )

@@ -12,4 +12,5 @@ class OutboxFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("Any")), *Notification.Channel.choices]
     )
+    patient = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *Notification.Kind.choices])

@@ -7,9 +7,13 @@ from django.db.models import Count, Q, QuerySet
 from clinic.models import Notification
 
 
-def outbox(*, status: str = "", channel: str = "", kind: str = "", q: str = "") -> QuerySet[Notification]:
+def outbox(
+    *, status: str = "", channel: str = "", kind: str = "", q: str = "", patient_id: int | None = None
+) -> QuerySet[Notification]:
     """Every message, newest due first, filtered as staff asked."""
     rows = Notification.objects.all()
+    if patient_id:
+        rows = rows.filter(patient_id=patient_id)
     if status:
         rows = rows.filter(status=status)
     if channel:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.outbox, name="list"),
     path("<int:pk>/", views.outbox_detail, name="detail"),
     path("<int:pk>/retry/", views.outbox_retry, name="retry"),
+    path("patients/<int:pk>/panel/", views.patient_messages, name="patient-panel"),
 ]

@@ -25,6 +25,7 @@ def outbox(request):
         channel=filters.get("channel", ""),
         kind=filters.get("kind", ""),
         q=filters.get("q", "").strip(),
+        patient_id=filters.get("patient"),
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -42,6 +43,7 @@ def outbox(request):
             "status_query": status_query.urlencode(),
             "counts": selectors.status_counts(),
             "current_status": filters.get("status", ""),
+            "patient_id": filters.get("patient"),
             "statuses": Notification.Status,
         },
     )
@@ -77,3 +79,19 @@ def outbox_retry(request, pk: int):
         return _detail(request, notification, status=409)
     messages.success(request, _("The message will be sent again now."))
     return redirect("outbox:detail", pk=notification.pk)
+
+
+PANEL_SIZE = 10
+
+
+@require(OUTBOX_VIEW)
+def patient_messages(request, pk: int):
+    """The patient page's panel: their latest messages (the patient page loads it; clinic imports no patients code,
+    so an unknown id simply has no messages)."""
+    rows = list(selectors.outbox(patient_id=pk)[: PANEL_SIZE + 1])
+    audit.record(action=audit.Action.VIEW, request=request, patient_id=pk, summary="Viewed messages")
+    return render(
+        request,
+        "clinic/outbox_patient_panel.html",
+        {"messages_sent": rows[:PANEL_SIZE], "more": len(rows) > PANEL_SIZE, "patient_id": pk},
+    )

@@ -133,3 +133,24 @@ def test_the_outbox_page_needs_the_same_few_queries_however_many_messages(
         message(f"Q-{i}", status=[Status.SENT, Status.FAILED, Status.SKIPPED][i % 3])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "Q-59" in client.get("/outbox/").content.decode()
+
+
+def test_the_patient_page_panel_lists_their_messages_and_is_audited(persona_client, front_desk):
+    message("MD-MINE", patient_id=41)
+    message("MD-OTHER", patient_id=42, recipient="other@example.com")
+    page = persona_client("front_desk").get("/outbox/patients/41/panel/").content.decode()
+    assert "Reminder" in page
+    assert "other@example.com" not in page and "MD-OTHER" not in page
+    assert AuditEvent.objects.filter(action="view", patient_id=41, actor_id=front_desk.pk).exists()
+
+
+def test_the_patient_panel_is_for_staff_only(persona_client):
+    assert persona_client("outsider").get("/outbox/patients/41/panel/").status_code == 403
+
+
+def test_the_outbox_can_show_one_patients_messages(persona_client):
+    message("MD-MINE", patient_id=41)
+    message("MD-OTHER", patient_id=42)
+    page = persona_client("front_desk").get("/outbox/", {"patient": 41}).content.decode()
+    assert "MD-MINE" in page and "MD-OTHER" not in page
+    assert "Messages to patient #41 only." in page

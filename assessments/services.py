@@ -37,22 +37,8 @@ from .models import (
     TestStatus,
 )
 
-ASSESSMENT_FIELDS = (
-    "assessed_on",
-    "appointment_id",
-    "involved_side",
-    "body_mass_kg",
-    "height_cm",
-    "sex_for_norms",
-    "hhd_position",
-    "hhd_mode",
-    "step_down_height_cm",
-    "nprs_now",
-    "nprs_worst_24h",
-    "nprs_running",
-    "findings",
-    "plan",
-)
+# The editable visit fields are exactly the ones a signed version keeps (one list, in selectors).
+ASSESSMENT_FIELDS = selectors.SNAPSHOT_ASSESSMENT_FIELDS
 
 # Each test's fields on a side, after its status and reason. The first required field(s) must be filled to sign.
 TESTS: dict[str, tuple[str, ...]] = {

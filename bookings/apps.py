@@ -9,10 +9,12 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from clinic.panels import NavItem, Panel, register_nav_item, register_patient_panel
 
-        from . import notifications
+        from . import notifications, waitlist
 
-        # Confirmations, changes, cancellations, reminders: written by bookings, sent by clinic.notifications.
+        # Confirmations, changes, cancellations, reminders, waiting-list offers: written by bookings, sent by
+        # clinic.notifications.
         notifications.register()
+        waitlist.register()
         from clinic.permissions import BOOKINGS_MANAGE, PATIENTS_VIEW, SCHEDULES_MANAGE
 
         # Front desk (issue 4): the calendar, the waiting list and schedules in the top navigation.

@@ -1,10 +1,13 @@
 """The waiting list: entries, the offers a cancellation sends out, and claiming an offer.
 
 When an appointment is cancelled, bookings.services queues waitlist_tasks.offer_freed_slot after the commit. Every
-matching entry gets its own offer (one email each, with a private claim link). Claiming books the slot through
-bookings.services.create_appointment, so the no-double-booking guarantee decides who wins: the first claim gets the
-appointment, later ones (and anyone still holding a link) are told it is gone. A partial unique index allows one
-claimed offer per slot as a second line of defence.
+matching entry gets its own offer (one email each, with a private claim link). The emails are notification records
+(clinic.notifications, kinds waitlist_offer and waitlist_gone), scheduled in the same transaction as the offer or the
+claim that causes them and sent exactly once by clinic's dispatcher; render() below writes them at send time.
+
+Claiming books the slot through bookings.services.create_appointment, so the no-double-booking guarantee decides who
+wins: the first claim gets the appointment, later ones (and anyone still holding a link) are told it is gone. A
+partial unique index allows one claimed offer per slot as a second line of defence.
 
 Claim links are built like the appointment links (bookings.links): HMAC(SECRET_KEY, nonce) in the link, the nonce and
 the token's SHA-256 in the database.
@@ -27,7 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import audit, emails
+from clinic import audit
+from clinic import tasks as clinic_tasks
+from clinic.models import Notification
+from clinic.notifications import Email, Skip, register_renderer
+from clinic.notifications import services as notification_services
 from clinic.selectors import get_practice
 
 from .front_desk_models import WaitlistEntry, WaitlistOffer
@@ -184,8 +191,6 @@ def _still_free(appointment: Appointment) -> bool:
 
 def offer_freed_slot(*, appointment_id: int, now: dt.datetime | None = None) -> list[WaitlistOffer]:
     """Offer a cancelled appointment's slot to every matching waiting entry (idempotent: one offer per entry)."""
-    from .waitlist_tasks import send_waitlist_offer  # the tasks module imports this one
-
     now = now or timezone.now()
     appointment = (
         Appointment.objects.select_related("appointment_type", "practitioner").filter(pk=appointment_id).first()
@@ -215,7 +220,7 @@ def offer_freed_slot(*, appointment_id: int, now: dt.datetime | None = None) -> 
             except IntegrityError:
                 continue  # this entry was already offered this slot (the task ran twice)
             offers.append(offer)
-            send_waitlist_offer.delay_on_commit(offer.pk)
+            schedule_offer_email(offer)
     return offers
 
 
@@ -231,7 +236,6 @@ def claim_offer(*, token: str, request=None, now: dt.datetime | None = None) -> 
     the two kinds of lock wait on each other.
     """
     from . import services  # services queues this module's task, so import it late
-    from .waitlist_tasks import send_waitlist_gone
 
     now = now or timezone.now()
     offer = offer_for_token(token)
@@ -270,11 +274,15 @@ def claim_offer(*, token: str, request=None, now: dt.datetime | None = None) -> 
             others = list(
                 WaitlistOffer.objects.filter(slot_key=offer.slot_key, status=WaitlistOffer.Status.OPEN)
                 .exclude(pk=offer.pk)
-                .values_list("pk", flat=True)
+                .select_related("entry__patient")
             )
-            WaitlistOffer.objects.filter(pk__in=others).update(status=WaitlistOffer.Status.GONE)
+            WaitlistOffer.objects.filter(pk__in=[o.pk for o in others]).update(
+                status=WaitlistOffer.Status.GONE, gone_notified_at=now
+            )
             for other in others:
-                send_waitlist_gone.delay_on_commit(other)
+                # Only the winning claim reaches this point (the booking guarantee), once, in its own transaction:
+                # the "gone" messages commit with it or not at all.
+                schedule_gone_email(other, due_at=now)
     except (services.BookingError, _AlreadyClaimed, IntegrityError):
         WaitlistOffer.objects.filter(pk=offer.pk, status=WaitlistOffer.Status.OPEN).update(
             status=WaitlistOffer.Status.GONE
@@ -295,19 +303,86 @@ def offers_for_patient_view(offer: WaitlistOffer, zone: ZoneInfo) -> dict:
     }
 
 
-# --- emails ---------------------------------------------------------------------------------------------------------
+# --- emails (notification records) ---------------------------------------------------------------------------------
+
+SUBJECT_TYPE = "bookings.waitlistoffer"
+Kind = Notification.Kind
 
 
-def send_offer_email(offer: WaitlistOffer) -> None:
-    zone = ZoneInfo(get_practice().time_zone)
-    context = offers_for_patient_view(offer, zone) | {"claim_url": claim_url(offer)}
-    emails.send(to=offer.entry.patient.email, template="bookings/emails/waitlist_offer", context=context)
-
-
-def send_gone_email(offer: WaitlistOffer) -> None:
-    zone = ZoneInfo(get_practice().time_zone)
-    emails.send(
-        to=offer.entry.patient.email,
-        template="bookings/emails/waitlist_gone",
-        context=offers_for_patient_view(offer, zone),
+def _schedule(offer: WaitlistOffer, kind: str, *, due_at: dt.datetime) -> None:
+    """One email about the offer. `due_at` is part of the record's identity, so callers pass a time fixed by the
+    offer itself (its creation, the claim that took it): scheduling again finds the same row, never a second one."""
+    patient = offer.entry.patient
+    if not patient.email:
+        return
+    local = offer.start.astimezone(ZoneInfo(get_practice().time_zone))
+    notification, created = notification_services.schedule(
+        subject_type=SUBJECT_TYPE,
+        subject_id=offer.pk,
+        kind=kind,
+        channel=Notification.Channel.EMAIL,
+        recipient=patient.email,
+        due_at=due_at,
+        subject_label=f"{_('Waiting list')} {local:%Y-%m-%d %H:%M}"[:100],
+        patient_id=patient.pk,
     )
+    if created:
+        clinic_tasks.send_notification.delay_on_commit(notification.pk)
+
+
+def schedule_offer_email(offer: WaitlistOffer) -> None:
+    _schedule(offer, Kind.WAITLIST_OFFER, due_at=offer.created_at)
+
+
+def schedule_gone_email(offer: WaitlistOffer, *, due_at: dt.datetime) -> None:
+    _schedule(offer, Kind.WAITLIST_GONE, due_at=due_at)
+
+
+def render(notification: Notification) -> Email:
+    """The offer or "gone" email as it must read now, or Skip with the reason the outbox shows.
+
+    Consent as before: the patient asked the practice to offer them an earlier time, so an address is enough (the
+    waiting list itself is their request). The claim link is derived again from the offer's nonce (HMAC with
+    SECRET_KEY), so no token is stored with the message.
+    """
+    offer = _offer_with_details(notification.subject_id)
+    if offer is None:
+        raise Skip(_("The waiting-list offer no longer exists."))
+    patient = offer.entry.patient
+    if not patient.email:
+        raise Skip(_("The patient has no email address."))
+    zone = ZoneInfo(get_practice().time_zone)
+    context = offers_for_patient_view(offer, zone)
+    if notification.kind == Kind.WAITLIST_OFFER:
+        if offer.status != WaitlistOffer.Status.OPEN:
+            raise Skip(_("The offered time was taken or has expired before the offer was sent."))
+        if offer.start <= timezone.now():
+            raise Skip(_("The offered time has passed."))
+        context["claim_url"] = claim_url(offer)
+        return Email.from_template("bookings/emails/waitlist_offer", context, to=patient.email)
+    if offer.status != WaitlistOffer.Status.GONE:
+        raise Skip(_("The offer is no longer marked as taken by someone else."))
+    offered = Notification.objects.filter(
+        subject_type=SUBJECT_TYPE,
+        subject_id=notification.subject_id,
+        kind=Kind.WAITLIST_OFFER,
+        status=Notification.Status.SENT,
+    )
+    if not offered.exists():
+        raise Skip(_("The offer itself was never sent."))
+    return Email.from_template("bookings/emails/waitlist_gone", context, to=patient.email)
+
+
+def _offer_with_details(offer_id: str) -> WaitlistOffer | None:
+    if not str(offer_id).isdigit():
+        return None
+    return (
+        WaitlistOffer.objects.select_related("entry__patient", "practitioner", "appointment_type")
+        .filter(pk=int(offer_id))
+        .first()
+    )
+
+
+def register() -> None:
+    for kind in (Kind.WAITLIST_OFFER, Kind.WAITLIST_GONE):
+        register_renderer(subject_type=SUBJECT_TYPE, kind=kind, renderer=render)

@@ -176,6 +176,7 @@ class Notification(models.Model):
         CANCELLATION = "cancellation", _("Cancellation")
         PROGRAM_READY = "program_ready", _("Program ready")
         WAITLIST_OFFER = "waitlist_offer", _("Waiting-list offer")
+        WAITLIST_GONE = "waitlist_gone", _("Waiting-list slot taken")
         PRACTICE_NOTICE = "practice_notice", _("Notice to the practice")
 
     class Channel(models.TextChoices):

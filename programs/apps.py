@@ -10,6 +10,11 @@ class ProgramsConfig(AppConfig):
         from clinic.panels import NavItem, Panel, register_nav_item, register_patient_panel
         from clinic.permissions import CLINICAL_VIEW, EXERCISES_MANAGE
 
+        from . import notifications
+
+        # The "plan ready" email: written by programs, sent once by clinic.notifications.
+        notifications.register()
+
         register_patient_panel(
             Panel(
                 key="programs",

@@ -269,7 +269,8 @@ class Sender:
             email = self._email_message(n, message, recipient)
 
             def commit() -> bool:
-                return _mark_sent(n, token, recipient=recipient, title=message.subject, body=message.text)
+                kept = message.text if message.kept_text is None else message.kept_text
+                return _mark_sent(n, token, recipient=recipient, title=message.subject, body=kept)
 
             return self.email.deliver(email, commit)
         if not isinstance(message, Sms):

@@ -34,6 +34,9 @@ class Email:
     html: str = ""
     attachments: Sequence[Attachment] = field(default_factory=tuple)
     to: str | None = None  # set when the address changed since the row was scheduled
+    # What the outbox keeps as "text as sent" instead of `text`, when the text carries a secret every member of
+    # staff must not read there (a patient's private link to their exercise plan).
+    kept_text: str | None = None
 
     @classmethod
     def from_template(

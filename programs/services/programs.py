@@ -390,9 +390,10 @@ def activate_program(*, program: Program, actor, request=None) -> Program:
     _audit_program(current, action=audit.Action.CHANGE, request=request, actor=actor, summary="Program made active")
     _queue_render(current)
     if current.patient.email and current.patient.consent_email:
-        from ..tasks import email_plan_link
+        from .. import notifications  # it imports these services
 
-        email_plan_link.delay_on_commit(current.pk)
+        # A notification record, committed with the activation; clinic's dispatcher sends it once.
+        notifications.schedule_plan_link(current.pk)
     return current
 
 

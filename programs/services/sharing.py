@@ -56,9 +56,9 @@ def resend_link(*, program: Program, actor, request=None) -> None:
         raise ValidationError({"patient": [_("The patient has no email address or has not agreed to email.")]})
     Program.objects.filter(pk=current.pk).update(link_emailed_at=None)
     _audit_program(current, action=audit.Action.CHANGE, request=request, actor=actor, summary="New link emailed")
-    from ..tasks import email_plan_link
+    from .. import notifications  # it imports these services
 
-    email_plan_link.delay_on_commit(current.pk)
+    notifications.schedule_plan_link(current.pk)
 
 
 def record_link_use(*, link: AccessLink, program: Program, request, what: str) -> None:

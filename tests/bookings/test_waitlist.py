@@ -11,6 +11,8 @@ from django.urls import reverse
 from bookings import services, waitlist
 from bookings.front_desk_models import WaitlistEntry, WaitlistOffer
 from bookings.models import Appointment
+from clinic import tasks as clinic_tasks
+from clinic.models import Notification
 from tests.factories import AppointmentFactory, PatientFactory, PractitionerFactory
 
 from .conftest import at
@@ -51,6 +53,16 @@ def test_a_cancellation_offers_the_slot_to_every_matching_entry(
     assert sorted(m.to[0] for m in mailoutbox) == ["anyone@mail.test", "morning@mail.test", "phil.fan@mail.test"]
     assert set(WaitlistOffer.objects.values_list("entry", flat=True)) == {anyone.pk, with_phil.pk, mornings.pk}
     assert "/book/waiting-list/" in mailoutbox[0].body
+    # Each email is a message in the outbox, about its offer, sent once.
+    records = Notification.objects.filter(kind=Notification.Kind.WAITLIST_OFFER)
+    assert sorted(records.values_list("recipient", "status", "subject_type")) == [
+        ("anyone@mail.test", "sent", "bookings.waitlistoffer"),
+        ("morning@mail.test", "sent", "bookings.waitlistoffer"),
+        ("phil.fan@mail.test", "sent", "bookings.waitlistoffer"),
+    ]
+    assert {m.extra_headers["X-Medius-Notification"] for m in mailoutbox} == {
+        str(pk) for pk in records.values_list("pk", flat=True)
+    }
 
 
 def test_the_first_claim_gets_the_appointment_and_the_others_are_told_it_has_gone(
@@ -74,6 +86,11 @@ def test_the_first_claim_gets_the_appointment_and_the_others_are_told_it_has_gon
     subjects = {m.to[0]: m.subject for m in mailoutbox}
     assert "has gone" in subjects["second@mail.test"]
     assert "first@mail.test" in subjects  # the booking confirmation
+    gone = Notification.objects.get(kind=Notification.Kind.WAITLIST_GONE)
+    assert (gone.recipient, gone.status) == ("second@mail.test", Notification.Status.SENT)
+    assert "has gone" in gone.title
+    clinic_tasks.send_notification.run(gone.pk)  # a redelivered send task
+    assert sorted(m.to[0] for m in mailoutbox).count("second@mail.test") == 1
 
     late = client.post(links["second@mail.test"])
     assert late.status_code == 409 and b"has gone" in late.content
@@ -101,6 +118,46 @@ def test_offering_twice_sends_nothing_twice(
     with django_capture_on_commit_callbacks(execute=True):
         assert waitlist.offer_freed_slot(appointment_id=freed.pk) == []
     assert len(mailoutbox) == 1
+
+
+def test_a_redelivered_offer_task_from_before_the_outbox_sends_nothing_twice(
+    freed, front_desk, follow_up, mailoutbox, django_capture_on_commit_callbacks
+):
+    from bookings.waitlist_tasks import send_waitlist_offer
+
+    _entry(follow_up, email="waiting@mail.test")
+    _cancel(freed, front_desk, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_waitlist_offer.run(WaitlistOffer.objects.get().pk)
+    assert len(mailoutbox) == 1
+    assert Notification.objects.filter(kind=Notification.Kind.WAITLIST_OFFER).count() == 1
+
+
+def test_an_offer_taken_before_its_email_went_is_skipped_and_no_gone_email_follows(
+    client, freed, front_desk, follow_up, mailoutbox, django_capture_on_commit_callbacks
+):
+    _entry(follow_up, email="first@mail.test")
+    _entry(follow_up, email="slow@mail.test")
+    with django_capture_on_commit_callbacks(execute=False):  # the offers are recorded, not sent yet
+        services.cancel_appointment(
+            appointment=freed, actor=front_desk, reason="ill", staff_override=True, notify_patient=False
+        )
+    waitlist.offer_freed_slot(appointment_id=freed.pk)
+    first = WaitlistOffer.objects.get(entry__patient__email="first@mail.test")
+    slow = WaitlistOffer.objects.get(entry__patient__email="slow@mail.test")
+    first_message = Notification.objects.get(subject_id=str(first.pk), kind=Notification.Kind.WAITLIST_OFFER)
+    clinic_tasks.send_notification.run(first_message.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_claim_link(mailoutbox[0])).status_code == 200
+
+    slow_offer = Notification.objects.get(subject_id=str(slow.pk), kind=Notification.Kind.WAITLIST_OFFER)
+    clinic_tasks.send_notification.run(slow_offer.pk)
+    slow_offer.refresh_from_db()
+    assert slow_offer.status == Notification.Status.SKIPPED
+    assert "taken" in slow_offer.reason
+    slow_gone = Notification.objects.get(subject_id=str(slow.pk), kind=Notification.Kind.WAITLIST_GONE)
+    assert (slow_gone.status, slow_gone.reason) == (Notification.Status.SKIPPED, "The offer itself was never sent.")
+    assert "slow@mail.test" not in [m.to[0] for m in mailoutbox]
 
 
 def test_an_unknown_claim_link_is_not_found(client, db):

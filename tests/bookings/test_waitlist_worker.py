@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 
 from bookings import services, waitlist
 from bookings.models import Appointment
+from clinic.models import Notification
 from clinic.roles import STAFF_ROLES
 from tests.clinic.notifications_support import free_port
 from tests.factories import AppointmentFactory, PatientFactory
@@ -89,3 +90,15 @@ def test_a_real_worker_sends_the_offers_and_the_gone_email(
     assert sorted(m["To"] for m in later) == ["first@mail.test", "hello@practice.test", "second@mail.test"]
     gone = next(m for m in later if m["To"] == "second@mail.test")
     assert "has gone" in gone["Subject"]
+    # Each went out from its outbox record, once.
+    records = {
+        (n.kind, n.recipient): n
+        for n in Notification.objects.filter(subject_type="bookings.waitlistoffer", status=Notification.Status.SENT)
+    }
+    assert set(records) == {
+        ("waitlist_offer", "first@mail.test"),
+        ("waitlist_offer", "second@mail.test"),
+        ("waitlist_gone", "second@mail.test"),
+    }
+    assert gone["X-Medius-Notification"] == str(records["waitlist_gone", "second@mail.test"].pk)
+    assert offers["first@mail.test"]["X-Medius-Notification"] == str(records["waitlist_offer", "first@mail.test"].pk)

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from bookings import availability
 from bookings.front_desk_models import WaitlistEntry
 from bookings.models import Appointment, WorkingHours
+from clinic.models import Notification
 from clinic.roles import STAFF_ROLES
 from clinic.selectors import get_practice
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, PatientFactory, PractitionerFactory
@@ -135,6 +136,8 @@ def test_front_desk_runs_the_day_from_the_calendar(roles, page, login, front_des
     page.get_by_role("button", name="Cancel appointment").click()
     expect(page.get_by_text("Cancelled Carl Cancel")).to_be_visible()
     offer = next(m for m in mailoutbox if m.to == ["wendy@mail.test"])
+    record = Notification.objects.get(kind="waitlist_offer", recipient="wendy@mail.test")
+    assert (record.status, offer.extra_headers["X-Medius-Notification"]) == ("sent", str(record.pk))
     link = re.search(r"https?://\S+/book/waiting-list/\S+/", offer.body).group(0)
 
     page.goto(urlsplit(link).path)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from clinic.models import Notification
 from clinic.roles import STAFF_ROLES, Role
 from programs.library import seed_library, seed_templates
 from programs.models import Equipment, Exercise, Muscle, Program, ProgramTemplate, TemplateItem
@@ -54,6 +55,8 @@ def test_a_physio_builds_a_program_and_the_patient_downloads_it_from_the_emailed
     # The patient, with no account, follows the link in the email they received.
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["amelie@mail.test"]
+    record = Notification.objects.get(kind="program_ready", subject_id=str(program.pk))
+    assert (record.status, mailoutbox[0].extra_headers["X-Medius-Notification"]) == ("sent", str(record.pk))
     url = next(word for word in mailoutbox[0].body.split() if "/plan/" in word)
     patient_page = page.context.browser.new_context(base_url=page.url.split("/programs/")[0]).new_page()
     patient_page.goto(urlsplit(url).path)

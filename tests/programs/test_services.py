@@ -9,7 +9,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from clinic.models import AuditEvent
+from clinic import tasks as clinic_tasks
+from clinic.models import AuditEvent, Notification
 from programs import selectors, services
 from programs.dose import describe_dose
 from programs.library import EXERCISE_KEYS, seed_library
@@ -136,6 +137,42 @@ def test_making_a_program_active_emails_the_patient_a_private_link_that_opens_it
     assert shown.pk == program.pk
     assert AccessLink.objects.get(pk=link.pk).token_hash != token  # only a hash is stored
     assert not AccessLink.objects.filter(token_hash=token).exists()
+    # It went through the outbox, which keeps the text without the private link (staff see the outbox).
+    record = Notification.objects.get(kind=Notification.Kind.PROGRAM_READY)
+    assert (record.subject_type, record.subject_id, record.status) == ("programs.program", str(program.pk), "sent")
+    assert (record.recipient, record.patient_id) == ("zoe@mail.test", patient.pk)
+    assert message.extra_headers["X-Medius-Notification"] == str(record.pk)
+    assert "Hello Zoë" in record.body and "not kept here" in record.body
+    assert token not in record.body and token not in str(record.data) and "/plan/" not in record.body
+
+
+def test_the_plan_email_says_only_that_a_plan_is_ready(library, physio, mailoutbox, django_capture_on_commit_callbacks):
+    program = ProgramFactory(physio=physio, title="Left ACL reconstruction, phase 2", notes="Knee swelling after runs")
+    ProgramItemFactory(program=program, exercise=library["clamshell"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activate_program(program=program, actor=physio)
+    (message,) = mailoutbox
+    html = message.alternatives[0][0]
+    for text in (message.subject, message.body, html):
+        assert "ACL" not in text and "swelling" not in text and "Clamshell" not in text
+    assert "/plan/" in message.body and "/plan/" in html
+    assert "ACL" not in Notification.objects.get().subject_label
+
+
+def test_a_plan_email_for_a_program_archived_before_it_went_is_skipped(
+    library, physio, mailoutbox, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(physio=physio)
+    ProgramItemFactory(program=program, exercise=library["clamshell"])
+    with django_capture_on_commit_callbacks(execute=False):  # recorded, not sent yet
+        services.activate_program(program=program, actor=physio)
+    services.archive_program(program=program, actor=physio)
+    record = Notification.objects.get(kind=Notification.Kind.PROGRAM_READY)
+    clinic_tasks.send_notification.run(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.reason) == ("skipped", "The program is no longer active.")
+    assert mailoutbox == []
+    assert not AccessLink.objects.filter(purpose=AccessLink.Purpose.EMAIL).exists()  # no link issued for nothing
 
 
 def test_no_email_goes_to_a_patient_who_has_not_agreed_to_email(
@@ -155,8 +192,26 @@ def test_a_redelivered_email_task_sends_nothing_twice(library, physio, mailoutbo
     ProgramItemFactory(program=program, exercise=library["clamshell"])
     with django_capture_on_commit_callbacks(execute=True):
         services.activate_program(program=program, actor=physio)
-    email_plan_link.run(program.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        email_plan_link.run(program.pk)  # the task of the previous release, queued before an upgrade
+    clinic_tasks.send_notification.run(Notification.objects.get().pk)  # the send task, delivered twice
     assert len(mailoutbox) == 1
+    assert Notification.objects.get().status == Notification.Status.SENT
+
+
+def test_staff_sending_a_new_link_is_a_second_message_with_a_second_link(
+    library, physio, mailoutbox, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(physio=physio)
+    ProgramItemFactory(program=program, exercise=library["clamshell"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activate_program(program=program, actor=physio)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resend_link(program=program, actor=physio)
+    assert len(mailoutbox) == 2
+    assert Notification.objects.filter(kind=Notification.Kind.PROGRAM_READY, status="sent").count() == 2
+    urls = [next(w for w in m.body.split() if "/plan/" in w) for m in mailoutbox]
+    assert urls[0] != urls[1]
 
 
 def _active(library, physio, *keys):

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
+from clinic.models import Notification
 from programs import services
 from programs.models import ProgramPdf
 from tests.factories import PatientFactory, ProgramFactory
@@ -76,3 +77,8 @@ def test_a_real_worker_renders_the_sheet_and_emails_the_link(library, physio, sm
     message = _wait(lambda: smtp_inbox.messages)[0]
     assert message.rcpt_tos == ["zoe@mail.test"]
     assert b"/plan/" in message.content
+    # Sent by clinic's dispatcher from the outbox record, which the worker marked sent before the mail was complete.
+    record = Notification.objects.get(kind=Notification.Kind.PROGRAM_READY, subject_id=str(program.pk))
+    assert (record.status, record.recipient, record.attempts) == (Notification.Status.SENT, "zoe@mail.test", 1)
+    assert f"X-Medius-Notification: {record.pk}".encode() in message.content
+    assert b"/plan/" not in record.body.encode()

@@ -3,9 +3,25 @@
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
 app = Celery("medius")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_to_start_without_a_secret_key(**kwargs):
+    # Workers sign patients' private links; a missing key must stop them at start, not at the first email.
+    # SystemExit, because Celery logs and swallows ordinary exceptions raised by signal handlers.
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.startup import require_secret_key
+
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from exc

@@ -37,10 +37,33 @@ def _django(env: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = _django({"DEBUG": "false", "MEDIUS_VAR_DIR": str(tmp_path)}, "check")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+def _python(env: dict, code: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIUS_", "DJANGO_", "DEBUG", "SECRET_KEY"))}
+    return subprocess.run(  # noqa: S603 (fixed argv)
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "clinic.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_web_and_worker_processes_refuse_to_start_without_a_secret_key(tmp_path):
+    production = {"DEBUG": "false", "MEDIUS_VAR_DIR": str(tmp_path)}
+    web = _python(production, "import clinic.wsgi")
+    assert web.returncode != 0
+    assert "SECRET_KEY must be set" in web.stderr
+    worker = _python(
+        production,
+        "import django; django.setup(); from celery.signals import worker_init; "
+        "from clinic.celery import app; worker_init.send(sender=None)",
+    )
+    assert worker.returncode != 0
+    assert "SECRET_KEY must be set" in worker.stderr
+    deploy_check = _django(production, "check", "--deploy")
+    assert "security.W009" in deploy_check.stdout + deploy_check.stderr
+    # Offline commands still run (the migrations check, collectstatic).
+    assert _django(production, "makemigrations", "--check", "--dry-run").returncode == 0
 
 
 def test_a_misspelt_time_zone_fails_loudly(tmp_path):

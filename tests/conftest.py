@@ -151,3 +151,59 @@ def celery_worker_process(transactional_db, settings):
         proc.terminate()
         proc.wait(timeout=20)
         app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback received: aiosmtpd envelopes (.rcpt_tos, .content) in arrival order."""
+
+    def __init__(self):
+        import threading
+
+        self._lock = threading.Lock()
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
+        with self._lock:
+            self.envelopes.append(envelope)
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> list:
+        """The first `count` envelopes, once they have arrived (a worker sends them in its own time)."""
+        return wait_until(lambda: len(self.envelopes) >= count and list(self.envelopes), timeout)
+
+    def messages(self, count: int, timeout: float = 60.0) -> list:
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.wait_for(count, timeout)]
+
+
+def wait_until(predicate, seconds: float = 60.0):
+    """Poll until predicate() returns something truthy, and return it."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"not done within {seconds} s")
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch):
+    """A real SMTP server on this machine. A worker started after this fixture sends to it (EMAIL_URL is read at
+    start-up), so request it before celery_worker_process."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
+    yield inbox
+    controller.stop()

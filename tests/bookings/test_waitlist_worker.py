@@ -4,55 +4,19 @@ and tells the other waiting patient once the first one has claimed it."""
 from __future__ import annotations
 
 import re
-import threading
-import time
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.models import Group
 
 from bookings import services, waitlist
 from bookings.models import Appointment
 from clinic.models import Notification
 from clinic.roles import STAFF_ROLES
-from tests.clinic.notifications_support import free_port
 from tests.factories import AppointmentFactory, PatientFactory
 
 from .conftest import at
 
 pytestmark = pytest.mark.celery_worker
-
-
-class Inbox:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def wait_for(self, count: int, timeout: float = 30.0) -> list:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.1)
-        raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
-
-
-@pytest.fixture
-def inbox(monkeypatch):
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")  # read by the worker process at start-up
-    yield handler
-    controller.stop()
 
 
 def _text(message) -> str:
@@ -69,7 +33,7 @@ def roles(transactional_db):
 
 
 def test_a_real_worker_sends_the_offers_and_the_gone_email(
-    inbox, roles, celery_worker_process, client, diary, monday, follow_up, front_desk
+    smtp_inbox, roles, celery_worker_process, client, diary, monday, follow_up, front_desk
 ):
     freed = AppointmentFactory(practitioner=diary, appointment_type=follow_up, start=at(monday, "10:00"))
     first = waitlist.add_entry(patient=PatientFactory(email="first@mail.test"), appointment_type=follow_up)
@@ -78,7 +42,7 @@ def test_a_real_worker_sends_the_offers_and_the_gone_email(
     services.cancel_appointment(
         appointment=freed, actor=front_desk, reason="ill", staff_override=True, notify_patient=False
     )
-    offers = {m["To"]: m for m in inbox.wait_for(2)}
+    offers = {m["To"]: m for m in smtp_inbox.messages(2)}
     assert set(offers) == {"first@mail.test", "second@mail.test"}
     link = re.search(r"https?://\S+/book/waiting-list/\S+/", _text(offers["first@mail.test"])).group(0)
 
@@ -86,7 +50,7 @@ def test_a_real_worker_sends_the_offers_and_the_gone_email(
     assert response.status_code == 200
     assert Appointment.objects.get(status="booked").patient == first.patient
     # The winner's confirmation, the practice's new-booking notice, and the "gone" email to the other patient.
-    later = inbox.wait_for(5)[2:]
+    later = smtp_inbox.messages(5)[2:]
     assert sorted(m["To"] for m in later) == ["first@mail.test", "hello@practice.test", "second@mail.test"]
     gone = next(m for m in later if m["To"] == "second@mail.test")
     assert "has gone" in gone["Subject"]

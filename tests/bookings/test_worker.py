@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
-import time
 from email import policy
 
 import icalendar
@@ -20,41 +18,6 @@ from tests.factories import AppointmentTypeFactory, PractitionerFactory
 from .conftest import at, booking_payload, next_monday
 
 pytestmark = pytest.mark.celery_worker
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_inbox(monkeypatch):
-    """A real SMTP server on this machine; the worker (started after this fixture) sends to it."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
-    yield inbox
-    controller.stop()
-
-
-def _wait(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError("the worker did not finish in time")
 
 
 def test_a_real_worker_emails_the_patient_and_the_practice_after_an_online_booking(
@@ -74,8 +37,8 @@ def test_a_real_worker_emails_the_patient_and_the_practice_after_an_online_booki
     assert response.status_code == 201
     appointment = Appointment.objects.get()
 
-    messages = _wait(lambda: len(smtp_inbox.messages) >= 2 and smtp_inbox.messages)
-    by_recipient = {tuple(m.rcpt_tos): email.message_from_bytes(m.content, policy=policy.default) for m in messages}
+    by_recipient = {tuple(m.rcpt_tos): m for m in smtp_inbox.wait_for(2)}
+    by_recipient = {to: email.message_from_bytes(m.content, policy=policy.default) for to, m in by_recipient.items()}
     confirmation = by_recipient[("zoe@mail.test",)]
     assert appointment.reference in confirmation["Subject"]
     assert response.json()["manage_url"] in confirmation.get_body(("plain",)).get_content()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import time
 
 import pytest
 from pypdf import PdfReader
@@ -13,44 +11,10 @@ from rest_framework.test import APIClient
 from clinic.models import Notification
 from programs import services
 from programs.models import ProgramPdf
+from tests.conftest import wait_until
 from tests.factories import PatientFactory, ProgramFactory
 
 pytestmark = pytest.mark.celery_worker
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_inbox(monkeypatch):
-    """A real SMTP server on this machine; the worker (started after this fixture) sends to it."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
-    yield inbox
-    controller.stop()
-
-
-def _wait(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError("the worker did not finish in time")
 
 
 def test_a_real_worker_renders_the_sheet_and_emails_the_link(library, physio, smtp_inbox, celery_worker_process):
@@ -68,13 +32,13 @@ def test_a_real_worker_renders_the_sheet_and_emails_the_link(library, physio, sm
         assert response.status_code in (200, 202)
         return response if response.status_code == 200 else None
 
-    response = _wait(fetched)
+    response = wait_until(fetched)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Zoë Ångström" in text
     assert "3 sets of 15, each side, once a day" in text
     assert ProgramPdf.objects.get(program=program).render_ms > 0
 
-    message = _wait(lambda: smtp_inbox.messages)[0]
+    message = smtp_inbox.wait_for(1)[0]
     assert message.rcpt_tos == ["zoe@mail.test"]
     assert b"/plan/" in message.content
     # Sent by clinic's dispatcher from the outbox record, which the worker marked sent before the mail was complete.

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic import audit
+from clinic.forms import add_service_errors
 from clinic.permissions import BOOKINGS_MANAGE, PATIENTS_VIEW, SCHEDULES_MANAGE, public, require
 from patients import selectors as patient_selectors
 from patients import services as patient_services
@@ -519,8 +520,7 @@ def time_off_add(request, practitioner_id: int):
     try:
         schedules.add_time_off(practitioner=practitioner, actor=request.user, request=request, **form.cleaned_data)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return _schedule_page(request, practitioner, 400, time_off_form=form)
     messages.success(request, _("Time off added."))
     return redirect("bookings:schedule", practitioner_id=practitioner.pk)
@@ -545,8 +545,7 @@ def extra_hours_add(request, practitioner_id: int):
     try:
         schedules.add_extra_hours(practitioner=practitioner, actor=request.user, request=request, **form.cleaned_data)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return _schedule_page(request, practitioner, 400, extra_form=form)
     messages.success(request, _("Extra hours added."))
     return redirect("bookings:schedule", practitioner_id=practitioner.pk)
@@ -610,8 +609,7 @@ def type_edit(request, pk: int | None = None):
                     **data,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Appointment type saved."))
                 return redirect("bookings:types")
@@ -636,8 +634,7 @@ def waitlist_page(request):
             try:
                 waitlist.add_entry(actor=request.user, request=request, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Added to the waiting list."))
                 return redirect("bookings:waitlist")

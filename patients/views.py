@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinic.forms import add_service_errors
 from clinic.panels import patient_panels_for
 from clinic.permissions import PATIENTS_EDIT, PATIENTS_VIEW, require
 
@@ -38,8 +39,7 @@ def _save(request, form: PatientForm, patient: Patient | None):
             return services.create_patient(actor=request.user, request=request, **form.patient_fields())
         return services.update_patient(patient=patient, actor=request.user, request=request, **form.patient_fields())
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return None
 
 

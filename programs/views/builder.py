@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic import audit
+from clinic.forms import add_service_errors
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW, require
 from patients.models import Patient
 
@@ -87,8 +88,7 @@ def program_new(request):
             messages.success(request, _("Draft program created."))
             return redirect("programs:detail", pk=program.pk)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
     return render(
         request,
         "programs/program_new.html",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinic.forms import add_service_errors
 from clinic.permissions import EXERCISES_MANAGE, require
 
 from .. import selectors, services
@@ -47,8 +48,7 @@ def _save_exercise(request, form, exercise):
     try:
         return services.save_exercise(exercise=exercise, actor=request.user, request=request, **form.service_fields())
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return None
 
 

@@ -5,6 +5,22 @@ set -euo pipefail
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
 redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
 
+# A bare machine may lack the servers themselves: install Debian's packages (as root) before starting them.
+install_missing() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 0
+  echo "Installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+if ! pg_up && ! command -v pg_ctlcluster >/dev/null; then
+  install_missing postgresql
+  # A throwaway test server: the tests sign in as postgres over 127.0.0.1 without a password, as on the dev machines.
+  for hba in /etc/postgresql/*/main/pg_hba.conf; do
+    [ -f "$hba" ] && sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+  done
+fi
+if ! redis_up && ! command -v redis-server >/dev/null; then install_missing redis-server; fi
+
 if ! pg_up; then
   echo "PostgreSQL is not answering; starting it"
   if command -v pg_ctlcluster >/dev/null; then

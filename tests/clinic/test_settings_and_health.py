@@ -66,6 +66,21 @@ def test_the_web_and_worker_processes_refuse_to_start_without_a_secret_key(tmp_p
     assert _django(production, "makemigrations", "--check", "--dry-run").returncode == 0
 
 
+def test_the_serverless_broker_starts_without_kombu_warnings(tmp_path):
+    # `make run` without REDIS_URL uses the filesystem transport; a URL with no hostname made kombu warn
+    # "No hostname was supplied" on every command (seed_demo's output included).
+    env = {"DEBUG": "true", "MEDIUS_VAR_DIR": str(tmp_path), "REDIS_URL": "", "DATABASE_URL": ""}
+    result = _python(
+        env,
+        "import logging; logging.basicConfig(); import django; django.setup(); "
+        "from clinic.celery import app; conn = app.connection_for_write(); "
+        "print(conn.transport_cls, conn.as_uri()); conn.release()",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("filesystem")
+    assert "No hostname" not in result.stderr
+
+
 def test_a_misspelt_time_zone_fails_loudly(tmp_path):
     result = _django({"DEBUG": "true", "CLINIC_TIME_ZONE": "Europe/Londn", "MEDIUS_VAR_DIR": str(tmp_path)}, "check")
     assert result.returncode != 0

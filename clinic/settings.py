@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MEDIUS_VAR_DIR", BASE_DIR / "var"))
@@ -192,6 +193,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Queues by kind of work (clinic/celery_routes.py): notifications, pdf and maintenance each have their own queue, so a
+# worker per kind can be scaled on its own. CELERY_QUEUE_PREFIX lets several installations share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE_PREFIX", "") + "celery"
+CELERY_QUEUES_BY_KIND = {
+    kind: os.environ.get("CELERY_QUEUE_PREFIX", "") + kind for kind in ("notifications", "pdf", "maintenance")
+}
+CELERY_TASK_ROUTES = ("clinic.celery_routes.route_by_kind",)
+# A worker started without -Q consumes every queue (make run's single worker); `-Q pdf` makes a PDF-only worker.
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, *CELERY_QUEUES_BY_KIND.values())]
 CELERY_TIMEZONE = "UTC"
 
 # Notifications (clinic.notifications, docs/reminders.md): the dispatcher runs every minute and sends what is due.

@@ -25,3 +25,8 @@ if os.environ.get("MEDIUS_TEST_WORKER_DB"):
     DATABASES["default"].pop("TEST", None)  # noqa: F405
 # A worker started by a test consumes a private queue; what it queues itself must go there too.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("MEDIUS_TEST_CELERY_QUEUE", "celery")
+# Tests send every task to their private queue; the routing test (tests/clinic/test_celery_routes.py) names private
+# queues per kind through MEDIUS_TEST_QUEUES_BY_KIND ("kind=queue,...").
+CELERY_QUEUES_BY_KIND = dict(
+    item.split("=", 1) for item in os.environ.get("MEDIUS_TEST_QUEUES_BY_KIND", "").split(",") if "=" in item
+)

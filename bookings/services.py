@@ -26,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import audit
+from clinic import audit, metrics
 from clinic.selectors import get_practice
 from patients import selectors as patient_selectors
 from patients import services as patient_services
@@ -277,6 +277,7 @@ def _insert(
     return appointment
 
 
+@metrics.counts_bookings("staff", refused=(SlotUnavailable,), invalid=(InvalidBooking,))
 def create_appointment(
     *,
     patient,
@@ -336,6 +337,7 @@ def _online_patient(details: PatientDetails, request):
         raise InvalidBooking(_("Some of your details are not valid."), errors=errors) from exc
 
 
+@metrics.counts_bookings("online", refused=(SlotUnavailable,), invalid=(InvalidBooking,))
 def book_online(
     *,
     appointment_type_id: int,

@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login and failed-login audit entries)
+        from . import metrics, signals  # noqa: F401  (task timers; login and failed-login audit entries)
         from .notifications import register_outbox_nav
 
         register_outbox_nav()

@@ -25,3 +25,22 @@ def _refuse_to_start_without_a_secret_key(**kwargs):
         require_secret_key()
     except ImproperlyConfigured as exc:
         raise SystemExit(str(exc)) from exc
+
+
+@worker_init.connect
+def _serve_worker_metrics(**kwargs):
+    # A worker node serves its own Prometheus metrics (task durations by kind) on WORKER_METRICS_PORT: its prefork
+    # children write to PROMETHEUS_MULTIPROC_DIR and this, the parent, adds them up when scraped (docs/deploy.md).
+    port = os.environ.get("WORKER_METRICS_PORT")
+    if not port:
+        return
+    import prometheus_client
+    from prometheus_client import multiprocess
+
+    registry = prometheus_client.REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = prometheus_client.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    prometheus_client.start_http_server(
+        int(port), addr=os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1"), registry=registry
+    )

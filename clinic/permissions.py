@@ -28,6 +28,7 @@ EXERCISES_MANAGE = "exercises.manage"
 OUTBOX_VIEW = "outbox.view"
 AUDIT_VIEW = "audit.view"
 PRACTICE_MANAGE = "practice.manage"
+METRICS_VIEW = "metrics.view"  # Prometheus metrics: counts and timings, never patient data
 
 _ALL_STAFF = frozenset({Role.FRONT_DESK, Role.PHYSIO, Role.ADMIN})
 _CLINICIANS = frozenset({Role.PHYSIO, Role.ADMIN})
@@ -46,6 +47,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     OUTBOX_VIEW: _ALL_STAFF,
     AUDIT_VIEW: _ADMINS,
     PRACTICE_MANAGE: _ADMINS,
+    METRICS_VIEW: _ADMINS,
 }
 
 

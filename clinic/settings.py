@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -84,6 +85,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "phonenumber_field",
+    "django_prometheus",
+    "django_guid",
     "clinic",
     "patients",
     "bookings",
@@ -92,6 +95,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "django_guid.middleware.guid_middleware",  # a request id in every log line and the Celery tasks it queues
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.PracticeTimezoneMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view that answered
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -326,13 +332,45 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json, the default with DEBUG off), plain text for a
+# person at a terminal. Every line carries the request id (django-guid), which Celery tasks inherit from the request
+# that queued them, so one booking can be followed from the web node into the worker that sent its email.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-guid narrates every id it sets at INFO; the id itself is on every line already.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django_guid": {"level": "WARNING"}},
 }
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # an id sent by a client or proxy is kept only when it is a UUID; otherwise a new one
+    # Celery tasks carry the request id of whoever queued them; workers log with these settings too.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=False)],
+}
+# Prometheus (clinic/metrics.py, docs/deploy.md): GET /metrics with "Authorization: Bearer $METRICS_TOKEN", or as a
+# clinic admin. Unset: only admins. Run several processes with PROMETHEUS_MULTIPROC_DIR set to an empty folder.
+METRICS_TOKEN = envsecret("METRICS_TOKEN")
 
 # seed_demo runs these in order; each module has seed(password=..., stdout=...) and is idempotent.
 MEDIUS_DEMO_MODULES = [

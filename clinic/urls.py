@@ -79,6 +79,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

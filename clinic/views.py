@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -66,6 +69,30 @@ def healthz(request):
         checks["broker"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _metrics_response() -> HttpResponse:
+    from . import metrics as prometheus_metrics
+
+    return HttpResponse(prometheus_metrics.render_latest(), content_type=prometheus_metrics.CONTENT_TYPE)
+
+
+@permissions.require(permissions.METRICS_VIEW)
+def _metrics_for_admins(request):
+    return _metrics_response()
+
+
+@never_cache
+def metrics(request):
+    """Prometheus metrics for a scraper holding METRICS_TOKEN (Authorization: Bearer ...), or a clinic admin."""
+    expected = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if expected and given and hmac.compare_digest(given.encode(), expected.encode()):
+        return _metrics_response()
+    return _metrics_for_admins(request)
+
+
+metrics.medius_capability = permissions.METRICS_VIEW
 
 
 def record_export(request, *, obj, patient_id: int | None, summary: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Min, Q, QuerySet
 
 from clinic.models import Notification
 
@@ -28,3 +30,12 @@ def outbox(
 def status_counts() -> dict[str, int]:
     counts = dict(Notification.objects.values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in Notification.Status.values}
+
+
+def backlog(*, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Messages due and not yet sent (waiting, or claimed by a worker), and the due time of the oldest (metrics)."""
+    waiting = Notification.objects.filter(
+        Q(status=Notification.Status.PENDING, next_attempt_at__lte=now) | Q(status=Notification.Status.SENDING)
+    )
+    summary = waiting.aggregate(n=Count("id"), oldest=Min("due_at"))
+    return summary["n"], summary["oldest"]

@@ -117,3 +117,69 @@ def test_the_compose_file_runs_a_worker_for_every_queue():
         if "worker" in command and "-Q" in command:
             consumed |= set(command[command.index("-Q") + 1].split(","))
     assert consumed == {"celery", *celery_routes.KINDS}
+
+
+@pytest.mark.celery_worker
+def test_a_worker_node_serves_the_task_durations_of_its_prefork_children(transactional_db, settings, tmp_path):
+    import urllib.request
+
+    from tests.clinic.smtp_sink import free_port
+
+    queue = f"test-worker-metrics-{os.getpid()}-{time.monotonic_ns()}"
+    port = free_port()
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic.test_settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIUS_TEST_WORKER_DB": connection.settings_dict["NAME"],
+        "MEDIUS_TEST_CELERY_QUEUE": queue,
+        "WORKER_METRICS_PORT": str(port),
+        "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
+    }
+    worker = subprocess.Popen(  # noqa: S603 (fixed argv)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "clinic",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+    )
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        for _ in range(3):
+            app.send_task("bookings.tasks.purge_idempotency_records", queue=queue)
+        deadline = time.monotonic() + 60
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                    body = response.read().decode()
+            except OSError:
+                body = ""
+            if (
+                'medius_task_seconds_count{kind="maintenance",task="bookings.tasks.purge_idempotency_records"} 3.0'
+                in body
+            ):
+                break
+            time.sleep(0.3)
+        assert (
+            'medius_task_seconds_count{kind="maintenance",task="bookings.tasks.purge_idempotency_records"} 3.0' in body
+        )
+    finally:
+        app.conf.task_always_eager = eager
+        worker.terminate()
+        worker.wait(timeout=30)
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)

@@ -139,6 +139,11 @@ if os.environ.get("DATABASE_URL"):
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("CONN_MAX_AGE", envint("DB_CONN_MAX_AGE", 60))
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Behind PgBouncer in transaction mode (docs/deploy.md) a session lives only as long as one transaction: no
+        # server-side cursors (they outlive it). Django already sends no prepared statements with psycopg 3, and the
+        # booking and outbox locks are transaction-scoped (pg_advisory_xact_lock, SET LOCAL, FOR UPDATE SKIP LOCKED).
+        if envbool("DB_TRANSACTION_POOLING", "false"):
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     DATABASES = {
         "default": {

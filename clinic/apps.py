@@ -8,7 +8,14 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
+        from django_prometheus.middleware import Metrics
+
         from . import metrics, signals  # noqa: F401  (task timers; login and failed-login audit entries)
+
+        # django-prometheus creates its request metrics lazily, in the first request's middleware, without a lock:
+        # two threads answering their first requests at once (gunicorn gthread) register them twice and one gets a
+        # 500. Create them here, once, before any request.
+        Metrics.get_instance()
         from .notifications import register_outbox_nav
 
         register_outbox_nav()

@@ -181,3 +181,10 @@ def test_the_sample_dashboard_only_charts_metrics_that_exist(client, settings, m
     for name in set(re.findall(r"\b(?:medius|django_http)_[a-z_]+", exprs)):
         family = re.sub(r"_(bucket|total|count|sum)$", "", name)
         assert family in exposed or name in exposed, name
+
+
+def test_the_request_metrics_exist_before_the_first_request():
+    # Created lazily by the middleware, two threads' first requests raced to register them (a 500 for one of them).
+    from django_prometheus.middleware import Metrics
+
+    assert Metrics._instance is not None

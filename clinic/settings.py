@@ -373,6 +373,11 @@ DJANGO_GUID = {
     # Celery tasks carry the request id of whoever queued them; workers log with these settings too.
     "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=False)],
 }
+# Backups (clinic/backups.py, docs/backups.md): encrypted to age public keys; the secret key is needed only to restore
+# and belongs on the machine that restores, not on the one that backs up.
+BACKUP_RECIPIENTS = os.environ.get("BACKUP_RECIPIENTS", "")
+BACKUP_IDENTITY = envsecret("BACKUP_IDENTITY")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # Prometheus (clinic/metrics.py, docs/deploy.md): GET /metrics with "Authorization: Bearer $METRICS_TOKEN", or as a
 # clinic admin. Unset: only admins. Run several processes with PROMETHEUS_MULTIPROC_DIR set to an empty folder.
 METRICS_TOKEN = envsecret("METRICS_TOKEN")

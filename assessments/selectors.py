@@ -476,6 +476,12 @@ class Progress:
     patient_summary: list[str] = field(default_factory=list)
 
     @property
+    def findings(self) -> list[str]:
+        """The summary without the change lines (the one-page report has the changes in its table)."""
+        changes = set(change_lines(self))
+        return [line for line in self.summary if line not in changes]
+
+    @property
     def latest(self) -> Visit | None:
         return self.visits[-1] if self.visits else None
 
@@ -584,10 +590,20 @@ def plain_summary(progress: Progress) -> list[str]:
     d, a = latest.derived, latest.assessment
     lines = []
     if d.lsi is not None:
-        side = _("on the weaker side") if d.involved == "both" else _("on the involved side")
-        lines.append(
-            _("Hip abduction strength %(side)s is %(lsi)s of the other side.") % {"side": side, "lsi": lsi_text(d)}
-        )
+        values = {
+            "side": _("on the weaker side") if d.involved == "both" else _("on the involved side"),
+            "lsi": _r(d.lsi, 1),
+            "flag": _r(d.threshold, 0),
+            "error": _r(d.lsi_error, 1),
+        }
+        text = _("Hip abduction strength %(side)s is %(lsi)s %% of the other side") % values
+        if d.lsi_borderline:
+            text += _(" (within measurement error, %(error)s %%, of the %(flag)s %% mark).") % values
+        elif d.lsi_flag:
+            text += _(", under the %(flag)s %% mark by more than the measurement error (%(error)s %%).") % values
+        else:
+            text += "."
+        lines.append(text)
     involved = d.involved_result
     if involved and reference_text(involved):
         lines.append(_("Involved side: %(text)s") % {"text": reference_text(involved)})
@@ -621,6 +637,12 @@ def plain_summary(progress: Progress) -> list[str]:
             lines.append(_("Endurance side difference %(diff)s s: within measurement error (%(mdc)s s).") % values)
     if a.nprs_now is not None:
         lines.append(_("Pain now %(n)s/10.") % {"n": a.nprs_now})
+    return lines + change_lines(progress)
+
+
+def change_lines(progress: Progress) -> list[str]:
+    """The changes since the previous visit that matter (MCID) or exceed measurement error (MDC), in words."""
+    lines = []
     for row in progress.comparison:
         if not row.change:
             continue

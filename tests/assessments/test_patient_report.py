@@ -3,7 +3,9 @@ copy keeps the numbers. Rendered in process by the same task function the worker
 
 import datetime as dt
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -24,7 +26,10 @@ def rendered_text(patient, audience: str, physio) -> str:
     report = ProgressReport.objects.get(pk=report.pk)
     assert report.status == ProgressReport.Status.READY, report.error
     with report.file.open("rb") as handle:
-        pdf = PdfReader(io.BytesIO(handle.read()))
+        content = handle.read()
+    if os.environ.get("MEDIUS_SCREENSHOT_DIR"):  # for a human to look at; not needed for the test
+        (Path(os.environ["MEDIUS_SCREENSHOT_DIR"]) / f"report-{audience}.pdf").write_bytes(content)
+    pdf = PdfReader(io.BytesIO(content))
     assert len(pdf.pages) == 1
     return re.sub(r"\s+", " ", pdf.pages[0].extract_text())
 

@@ -4,7 +4,9 @@ for the patient, never the clinician's reasoning (which stays on staff pages). P
 from __future__ import annotations
 
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -61,6 +63,8 @@ def test_the_plan_page_has_no_jargon(client, program_from_assessment):
 
 def test_the_printed_sheet_has_no_jargon(program_from_assessment):
     content, _ms = printing.render_sheet(program_from_assessment)
+    if os.environ.get("MEDIUS_SCREENSHOT_DIR"):  # for a human to look at; not needed for the test
+        (Path(os.environ["MEDIUS_SCREENSHOT_DIR"]) / "plan-sheet.pdf").write_bytes(content)
     text = plain("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
     assert "Clamshell" in text and "Eccentric step-down" in text and "Hold a rail or a wall" in text
     assert [word for word in JARGON if word.lower() in text.lower()] == []

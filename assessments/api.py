@@ -18,7 +18,7 @@ from clinic.api import Conflict
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW
 from patients.models import Patient
 
-from . import proms, selectors, services
+from . import proms, selectors, services, suggestions
 from .models import Assessment, AssessmentVersion, SideFindings
 from .selectors import SIDES
 
@@ -78,6 +78,11 @@ class DerivedSideSerializer(serializers.Serializer):
     nm_per_kg = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     percent_body_weight = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     expected_nm_per_kg = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    expected_low_nm_per_kg = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                                      help_text="Expected minus 1 SD (Ramskov 2014)")  # fmt: skip
+    expected_high_nm_per_kg = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                                       help_text="Expected plus 1 SD (Ramskov 2014)")  # fmt: skip
+    reference_position = serializers.ChoiceField(choices=["below", "within", "above"], allow_null=True)
     percent_of_expected = serializers.DecimalField(max_digits=6, decimal_places=0, allow_null=True)
     sls_fault_count = serializers.IntegerField(allow_null=True)
     step_down_total = serializers.IntegerField(allow_null=True)
@@ -95,9 +100,12 @@ class DerivedSerializer(serializers.Serializer):
     lsi_percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     lsi_basis = serializers.CharField()
     lsi_flag = serializers.BooleanField()
+    lsi_borderline = serializers.BooleanField(help_text="Within the dynamometer's measurement error of the cut-off")
+    lsi_error_percent = serializers.DecimalField(max_digits=4, decimal_places=1)
     lsi_threshold_percent = serializers.DecimalField(max_digits=5, decimal_places=1)
     endurance_lsi_percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
-    endurance_flag = serializers.BooleanField()
+    endurance_difference_s = serializers.DecimalField(max_digits=4, decimal_places=0, allow_null=True)
+    endurance_flag = serializers.BooleanField(help_text="Involved side shorter by more than the MDC (32.8 s)")
     reference_note = serializers.CharField(allow_null=True)
     questionnaire_totals = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=1,
                                                                                 allow_null=True))  # fmt: skip
@@ -107,13 +115,16 @@ class QuestionnaireOutSerializer(serializers.Serializer):
     measure = serializers.CharField()
     answers = serializers.DictField(child=serializers.IntegerField(allow_null=True))
     total = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    real_change_threshold = serializers.DecimalField(max_digits=4, decimal_places=1, help_text="The MCID")
+    real_change_threshold = serializers.DecimalField(
+        max_digits=4, decimal_places=1, help_text="The MCID: a change of at least this much is an important change"
+    )
 
 
 class SuggestionSerializer(serializers.Serializer):
     exercise_key = serializers.CharField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="The clinician's reasoning (staff only)")
     priority = serializers.IntegerField()
+    patient_note = serializers.CharField(help_text="Why the exercise is there, in plain words for the patient")
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -186,7 +197,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SuggestionSerializer(many=True))
     def get_suggestions(self, obj) -> list:
-        return SuggestionSerializer(selectors.suggest(self._derived(obj)), many=True).data
+        return SuggestionSerializer(suggestions.suggest(self._derived(obj)), many=True).data
 
 
 def _nested_errors(exc: DjangoValidationError) -> ValidationError:

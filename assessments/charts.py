@@ -1,7 +1,7 @@
 """Progress charts as server-rendered inline SVG: no script, no CDN, and the same markup works in the PDF.
 
 Series differ by colour and by marker shape and dash (not colour alone). A point whose change from the visit before
-was larger than the MCID gets a ring and the words "real change" in its tooltip and in the table beside the chart.
+was at least the MCID gets a ring and the words "important change" in its tooltip and in the table beside the chart.
 """
 
 from __future__ import annotations
@@ -113,12 +113,12 @@ def line_chart(
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
         for x, y, p in pts:
-            note = " (real change)" if p.real_change else ""
+            note = " (important change)" if p.real_change else ""
             out.append(f"<g><title>{escape(s.label)} {p.day:%d %b %Y}: {_fmt(p.value)}{escape(unit)}{note}</title>")
             out.append(_marker(shape, x, y, colour))
             if p.real_change:
                 out.append(
-                    f'<circle class="real-change" cx="{x:.1f}" cy="{y:.1f}" r="8" fill="none" '
+                    f'<circle class="important-change" cx="{x:.1f}" cy="{y:.1f}" r="8" fill="none" '
                     f'stroke="{colour}" stroke-width="1.5"/>'
                 )
             out.append("</g>")

@@ -140,6 +140,12 @@ class PromForm(forms.Form):
                     ("na" if o["value"] is None else str(o["value"]), o["label"]) for o in item["options"]
                 ]
                 self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
+            elif item["points"] != list(range(item["max"] + 1)):
+                # AKPS: only the item's published answer points (item 1: 0, 3 or 5), so a list, not a number box.
+                choices = [("", "–")] + [(str(p), str(p)) for p in item["points"]]  # noqa: RUF001
+                self.fields[name] = forms.TypedChoiceField(
+                    label=label, choices=choices, coerce=int, empty_value=None, required=False
+                )
             else:
                 self.fields[name] = forms.IntegerField(
                     label=label,

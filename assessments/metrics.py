@@ -27,11 +27,27 @@ LIMITS: dict[str, tuple[Decimal, Decimal]] = {
     "step_cm": (Decimal(5), Decimal(40)),
 }
 
-# Ramskov et al. 2014 (831 novice runners, eccentric hip abduction): expected Nm/kg by age and sex.
+# Ramskov et al. 2014 (831 novice runners, eccentric hip abduction): expected Nm/kg by age and sex, SD 0.354.
+# The equation holds only for what was studied: break (eccentric) tests in side-lying, in adults aged 18-65.
 RAMSKOV_INTERCEPT = Decimal("1.600")
 RAMSKOV_PER_YEAR = Decimal("0.005")
 RAMSKOV_MALE = Decimal("0.215")
 RAMSKOV_SD = Decimal("0.354")
+RAMSKOV_AGES = (18, 65)
+RAMSKOV_POSITION, RAMSKOV_MODE = "side_lying", "break"
+
+# Hand-held dynamometry varies between sessions (Widler 2009 limits of agreement: side-lying 6.9 %, supine 8.4 %,
+# standing 7.5 %; Thorborg 2010: 3-12 %). An LSI that close to the cut-off is borderline, not weak.
+HHD_ERROR_PERCENT = {"side_lying": Decimal("6.9"), "supine": Decimal("8.4"), "standing": Decimal("7.5")}
+
+# Side-lying abduction endurance (one study, healthy women): ICC 0.84, SEM 11.5 s, MDC 32.8 s. No runner norms, so
+# only a side difference or a change over time larger than the MDC is flagged.
+ENDURANCE_SEM_S = Decimal("11.5")
+ENDURANCE_MDC_S = Decimal("32.8")
+
+# Pain-monitoring model (Thomeé 1997; Silbernagel 2007): pain above 5/10 is the high-risk zone, so at 6 or more no
+# loaded single-leg exercise is suggested.
+PAIN_HIGH_NPRS = 6
 
 # Lateral step-down (Piva 2006): total 0-1 good, 2-3 moderate, 4-6 poor.
 STEP_DOWN_BANDS = ((1, "good"), (3, "moderate"), (6, "poor"))
@@ -78,6 +94,28 @@ def ramskov_expected(*, age: int | None, sex: str) -> Decimal | None:
     if age is None or sex not in ("female", "male"):
         return None
     return RAMSKOV_INTERCEPT - RAMSKOV_PER_YEAR * age + (RAMSKOV_MALE if sex == "male" else 0)
+
+
+def reference_band(expected: Decimal | None) -> tuple[Decimal, Decimal] | None:
+    """The expected value +/- 1 SD (Ramskov 2014): about two in three of the studied runners fall inside it."""
+    if expected is None:
+        return None
+    return expected - RAMSKOV_SD, expected + RAMSKOV_SD
+
+
+def band_position(value: Decimal | None, band: tuple[Decimal, Decimal] | None, places: int = 2) -> str | None:
+    """ "below", "within" or "above" the band, judged on the rounded value that is shown."""
+    shown = rounded(value, places)
+    if shown is None or band is None:
+        return None
+    low, high = (rounded(b, places) for b in band)
+    return "below" if shown < low else "above" if shown > high else "within"
+
+
+def within_error(value: Decimal | None, threshold: Decimal, error: Decimal, places: int = 1) -> bool:
+    """Whether the shown value lies within `error` points of the threshold (inclusive) on either side."""
+    shown = rounded(value, places)
+    return shown is not None and abs(shown - threshold) <= error
 
 
 def percent_of(value: Decimal | None, reference: Decimal | None) -> Decimal | None:

@@ -21,36 +21,66 @@ PACK_FORMAT = "medius.questionnaire-pack.v1"
 class Measure:
     key: str
     name: str
-    item_max: tuple[int, ...]  # the highest answer value of item 1, 2, ...; the lowest is always 0
+    # The answer points each item allows, item 1, 2, ... (AKPS items have their own published points, not 0-max).
+    item_points: tuple[tuple[int, ...], ...]
     total_max: int
     mcid: Decimal
     higher_is_better: bool
     # HOS scores the answered items only ("not applicable" is left out); LEFS and AKPS need every item.
     percent_of_answered: bool = False
     unit: str = ""
+    # HOS: the fewest answered items for which a score is shown (and may be signed). None: every item is needed.
+    min_answered: int | None = None
 
     @property
     def items(self) -> int:
-        return len(self.item_max)
+        return len(self.item_points)
+
+    @property
+    def item_max(self) -> tuple[int, ...]:
+        return tuple(max(points) for points in self.item_points)
 
     def item_numbers(self) -> range:
         return range(1, self.items + 1)
 
 
-# AKPS item maxima follow the published scoring (they add up to 100); LEFS 20 x 0-4; HOS ADL 17 and Sports 9 x 0-4.
+ZERO_TO_FOUR = (0, 1, 2, 3, 4)
+
+# AKPS (Kujala 1993): each item has its own answer points (item 1 limp: none 5, slight 3, constant 0; ...); the item
+# maxima add up to 100, and a value between two published answers (item 1: 4) is not an answer.
+AKPS_POINTS = (
+    (0, 3, 5),  # 1 limp
+    (0, 3, 5),  # 2 support
+    (0, 2, 3, 5),  # 3 walking
+    (0, 5, 8, 10),  # 4 stairs
+    (0, 2, 3, 4, 5),  # 5 squatting
+    (0, 3, 6, 8, 10),  # 6 running
+    (0, 2, 7, 10),  # 7 jumping
+    (0, 4, 6, 8, 10),  # 8 prolonged sitting with the knees bent
+    (0, 3, 6, 8, 10),  # 9 pain
+    (0, 4, 6, 8, 10),  # 10 swelling
+    (0, 2, 4, 6, 10),  # 11 painful kneecap movements
+    (0, 3, 5),  # 12 thigh atrophy
+    (0, 3, 5),  # 13 flexion deficiency
+)
+
+# MCIDs (the smallest change that matters; an "important change" is at least this): LEFS 9 (Binkley 1999), AKPS 10
+# (Crossley 2004), HOS ADL 9 and Sports 6 (Martin 2006). HOS minimum answered items: ADL 14 of 17, Sports 7 of 9.
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("lefs", "LEFS", (4,) * 20, 80, Decimal(9), True),
-        Measure("akps", "AKPS (Kujala)", (5, 5, 5, 10, 5, 10, 10, 10, 10, 10, 10, 5, 5), 100, Decimal(10), True),
-        Measure("hos_adl", "HOS ADL", (4,) * 17, 100, Decimal(9), True, percent_of_answered=True, unit="%"),
-        Measure("hos_sports", "HOS Sports", (4,) * 9, 100, Decimal(6), True, percent_of_answered=True, unit="%"),
+        Measure("lefs", "LEFS", (ZERO_TO_FOUR,) * 20, 80, Decimal(9), True),
+        Measure("akps", "AKPS (Kujala)", AKPS_POINTS, 100, Decimal(10), True),
+        Measure("hos_adl", "HOS ADL", (ZERO_TO_FOUR,) * 17, 100, Decimal(9), True, True, "%", min_answered=14),
+        Measure("hos_sports", "HOS Sports", (ZERO_TO_FOUR,) * 9, 100, Decimal(6), True, True, "%", min_answered=7),
     )
 }
 
 # NPRS needs no wording licence and is recorded as three numbers on the assessment (now, worst 24 h, running).
-# MCID 2 points (DOMAIN.md; 1.16 has been reported in patellofemoral pain, Piva 2009): we use the general figure.
+# Important change (Farrar 2001): at least 2 points or at least 30 % of the earlier score. 1.16 has been reported in
+# patellofemoral pain (Piva 2009); we use the general figure.
 NPRS_MCID = Decimal(2)
+NPRS_MCID_PERCENT = Decimal(30)
 
 
 class AnswerError(ValueError):
@@ -81,9 +111,9 @@ def clean_answers(measure: Measure, answers: Mapping) -> dict[str, int | None]:
         else:
             errors[key] = _("Enter a whole number.")
             continue
-        top = measure.item_max[int(key) - 1]
-        if not 0 <= number <= top:
-            errors[key] = _("Answers to this item are 0-%(top)s.") % {"top": top}
+        points = measure.item_points[int(key) - 1]
+        if number not in points:
+            errors[key] = _("Answers to this item are %(points)s.") % {"points": describe_points(points)}
             continue
         cleaned[key] = number
     if errors:
@@ -91,16 +121,23 @@ def clean_answers(measure: Measure, answers: Mapping) -> dict[str, int | None]:
     return {str(n): cleaned.get(str(n)) for n in measure.item_numbers()}
 
 
+def describe_points(points: tuple[int, ...]) -> str:
+    """ "0-4" for a run of whole numbers, "0, 3 or 5" for an item with its own published points."""
+    if list(points) == list(range(points[0], points[-1] + 1)):
+        return f"{points[0]}-{points[-1]}"
+    return _("%(first)s or %(last)s") % {"first": ", ".join(map(str, points[:-1])), "last": points[-1]}
+
+
 def answered(answers: Mapping) -> int:
     return sum(1 for v in answers.values() if v is not None)
 
 
 def total(measure: Measure, answers: Mapping) -> Decimal | None:
-    """The score, or None while incomplete (LEFS/AKPS need every item; HOS needs at least one answered item)."""
+    """The score, or None while incomplete (LEFS/AKPS need every item; HOS its published minimum of answered items)."""
     values = [answers.get(str(n)) for n in measure.item_numbers()]
     given = [v for v in values if v is not None]
     if measure.percent_of_answered:
-        if not given:
+        if not given or len(given) < (measure.min_answered or 1):
             return None
         # HOS: points scored / highest possible points of the items answered x 100.
         return (Decimal(sum(given)) / Decimal(4 * len(given)) * 100).quantize(Decimal("0.1"))
@@ -115,16 +152,37 @@ class Change:
     latest: Decimal
     delta: Decimal
     improved: bool | None  # None when nothing changed
-    real: bool  # larger than the MCID
+    important: bool  # at least the MCID (the smallest change that matters to patients)
+    beyond_error: bool | None = None  # more than the MDC (measurement error); None where no MDC is known
 
 
-def change(*, previous: Decimal | None, latest: Decimal | None, mcid: Decimal, higher_is_better: bool) -> Change | None:
-    """A change larger than the MCID (strictly, as the issue states it) is marked as real."""
+def change(
+    *,
+    previous: Decimal | None,
+    latest: Decimal | None,
+    mcid: Decimal | None,
+    higher_is_better: bool,
+    mcid_percent: Decimal | None = None,
+    mdc: Decimal | None = None,
+) -> Change | None:
+    """Compare two values. An MCID is the smallest change that matters, so a change of *at least* the MCID (or, for
+    NPRS, of at least `mcid_percent` of the earlier value) is important. The MDC answers another question, whether
+    the change is more than measurement error, and is reported apart."""
     if previous is None or latest is None:
         return None
     delta = latest - previous
     improved = None if delta == 0 else (delta > 0) == higher_is_better
-    return Change(previous=previous, latest=latest, delta=delta, improved=improved, real=abs(delta) > mcid)
+    important = delta != 0 and mcid is not None and abs(delta) >= mcid
+    if delta != 0 and mcid_percent is not None and previous > 0:
+        important = important or abs(delta) * 100 >= mcid_percent * abs(previous)
+    return Change(
+        previous=previous,
+        latest=latest,
+        delta=delta,
+        improved=improved,
+        important=important,
+        beyond_error=None if mdc is None else abs(delta) > mdc,
+    )
 
 
 class PackError(ValueError):
@@ -178,10 +236,10 @@ def validate_pack(data: object) -> dict:
                 value = option.get("value") if isinstance(option, dict) else None
                 label = option.get("label") if isinstance(option, dict) else None
                 allowed_none = measure.percent_of_answered and value is None
-                if not allowed_none and (not isinstance(value, int) or not 0 <= value <= measure.item_max[number - 1]):
+                points = measure.item_points[number - 1]
+                if not allowed_none and (not isinstance(value, int) or isinstance(value, bool) or value not in points):
                     raise PackError(
-                        f"{measure.name} item {number}: option values are 0-{measure.item_max[number - 1]}, "
-                        f"not {value!r}."
+                        f"{measure.name} item {number}: option values are {describe_points(points)}, not {value!r}."
                     )
                 if not isinstance(label, str) or not label.strip():
                     raise PackError(f"{measure.name} item {number}: every option needs a label.")

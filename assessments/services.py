@@ -330,11 +330,14 @@ def _completeness_errors(assessment: Assessment) -> dict[str, list[str]]:
     for response in assessment.proms.all():
         measure = proms.MEASURES[response.measure]
         if response.total is None:
-            add(
-                response.measure,
-                _("%(name)s: answer every item (%(done)s of %(items)s so far) or clear it.")
-                % {"name": measure.name, "done": proms.answered(response.answers), "items": measure.items},
-            )
+            values = {"name": measure.name, "done": proms.answered(response.answers), "items": measure.items}
+            if measure.min_answered:
+                # HOS: a score from too few answered items is not valid, so it is neither shown nor signed.
+                text = _("%(name)s: answer at least %(min)s of %(items)s items (%(done)s so far) or clear it.")
+                values["min"] = measure.min_answered
+            else:
+                text = _("%(name)s: answer every item (%(done)s of %(items)s so far) or clear it.")
+            add(response.measure, text % values)
     return errors
 
 

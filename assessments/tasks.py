@@ -35,7 +35,8 @@ def render_progress_report(report_id: int) -> None:
             {
                 "patient": report.patient,
                 "progress": progress,
-                "charts": selectors.progress_charts(progress),
+                # The patient's copy speaks plainly: no indices, torque units or test names (those stay with staff).
+                "charts": selectors.progress_charts(progress, audience=report.audience),
                 "practice": practice,
                 "paper_size": practice.paper_size,
                 "audience": report.audience,

@@ -17,7 +17,7 @@ from clinic import audit
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW, require
 from patients.models import Patient
 
-from . import proms, selectors, services
+from . import proms, selectors, services, suggestions
 from .forms import AmendForm, NewAssessmentForm, PromForm, ReportForm, SideForm, VisitForm
 from .models import Assessment, ProgressReport
 from .selectors import SIDES
@@ -175,8 +175,8 @@ def assessment_detail(request, pk: int):
             "result": _result_context(assessment, derived, list(assessment.proms.all())),
             "versions": selectors.versions_of(assessment_id=assessment.pk),
             "suggestions": [
-                {"key": s.exercise_key, "name": selectors.EXERCISE_NAMES[s.exercise_key], "reason": s.reason}
-                for s in selectors.suggest(derived)
+                {"key": s.exercise_key, "name": suggestions.EXERCISE_NAMES[s.exercise_key], "reason": s.reason}
+                for s in suggestions.suggest(derived)
             ],
             "program_url": f"/programs/new/?assessment={assessment.pk}",
         },
@@ -193,8 +193,17 @@ def _result_context(assessment, derived, responses) -> dict:
         "left": rows["left"].row,
         "right": rows["right"].row,
         "pairs": [(rows[s].row, values["sides"][s], rows[s]) for s in SIDES],
+        "lsi_text": selectors.lsi_text(derived) if derived.lsi is not None else "",
+        "references": [
+            (SIDE_LABELS[s], text) for s in SIDES if (text := selectors.reference_text(rows[s])) is not None
+        ],
         "responses": [
-            {"measure": proms.MEASURES[r.measure], "total": r.total, "answered": proms.answered(r.answers)}
+            {
+                "measure": proms.MEASURES[r.measure],
+                "total": r.total,
+                "answered": proms.answered(r.answers),
+                "needed": proms.MEASURES[r.measure].min_answered or proms.MEASURES[r.measure].items,
+            }
             for r in responses
         ],
         "tests": [(t, services.TEST_NAMES[t]) for t in services.TESTS],

@@ -99,9 +99,19 @@ class Practice(models.Model):
         _("slot step (minutes)"), default=15, validators=[MinValueValidator(5), MaxValueValidator(120)]
     )
 
-    # Clinical cut-offs (defaults from shared/DOMAIN.md).
-    lsi_flag_percent = models.DecimalField(_("LSI flag below (%)"), max_digits=5, decimal_places=1, default=90)
-    step_down_height_cm = models.PositiveIntegerField(_("step-down height (cm)"), default=20)
+    # Clinical cut-offs (defaults from shared/DOMAIN.md). The ranges keep them clinically meaningful: a symmetry flag
+    # is a share of the other side (50-100 %), and the step height matches the assessment's own range (5-40 cm).
+    lsi_flag_percent = models.DecimalField(
+        _("LSI flag below (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=90,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text=_("50-100 %. 90 % is common in return-to-sport practice; it is not validated for the hip."),
+    )
+    step_down_height_cm = models.PositiveIntegerField(
+        _("step-down height (cm)"), default=20, validators=[MinValueValidator(5), MaxValueValidator(40)]
+    )
 
     # Reminders and messages.
     reminder_lead_hours = models.CharField(
@@ -118,7 +128,16 @@ class Practice(models.Model):
     class Meta:
         verbose_name = _("practice settings")
         verbose_name_plural = _("practice settings")
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="practice_is_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="practice_is_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(lsi_flag_percent__gte=50, lsi_flag_percent__lte=100), name="practice_lsi_flag_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(step_down_height_cm__gte=5, step_down_height_cm__lte=40),
+                name="practice_step_down_height_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -39,6 +39,12 @@ def describe_dose(
             "sets": sets,
             "hold": hold_seconds,
         }
+    elif side == Side.EACH_WAY:
+        # Walking sideways (band walk): the repetitions are steps, and the sheet says so.
+        amount = ngettext("%(sets)d set of %(reps)d steps", "%(sets)d sets of %(reps)d steps", sets) % {
+            "sets": sets,
+            "reps": reps or 0,
+        }
     else:
         amount = ngettext("%(sets)d set of %(reps)d", "%(sets)d sets of %(reps)d", sets) % {
             "sets": sets,

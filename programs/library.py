@@ -147,7 +147,8 @@ EXERCISES: list[dict] = [
         "regressions": ["wall_press"],
         "progressions": ["lateral_step_up"],
         "illustration": "programs/hip_hitch.svg",
-        "evidence": "Common clinical exercise for pelvic control; activity levels not yet confirmed in a study.",
+        "evidence": "Gluteus medius activity of the standing hip was measured by EMG during this pelvic-drop "
+        "exercise in healthy adults (Bolgla & Uhl 2005).",
     },
     {
         "key": "band_walk",
@@ -189,9 +190,8 @@ EXERCISES: list[dict] = [
         "stacked.",
         "steps": [
             "Lift your hips so your body forms a straight line from ears to ankles.",
-            "Hold the line steady.",
-            "When you can hold it well, lift the top leg a little and lower it, keeping the hips high.",
-            "Lower your hips to the floor to rest between sets.",
+            "Hold the line steady for the set time, breathing normally.",
+            "Lower your hips to the floor and rest before the next hold.",
         ],
         "cues": [
             "Push the floor away with your forearm.",
@@ -200,7 +200,7 @@ EXERCISES: list[dict] = [
         "faults": ["Hips sagging towards the floor", "Hips rolling forwards", "Shoulder shrugging up to the ear"],
         "dose": {"sets": 3, "hold_seconds": 30, "side": "each", "frequency": "daily"},
         "regression_note": "Do the plank from your knees.",
-        "progression_note": "Add the top-leg lift, then an ankle weight.",
+        "progression_note": "While holding the plank, lift the top leg 8 to 10 times; later add an ankle weight.",
         "regressions": ["sidelying_abduction"],
         "progressions": ["copenhagen"],
         "illustration": "programs/side_plank_abduction.svg",
@@ -302,7 +302,7 @@ EXERCISES: list[dict] = [
         ],
         "faults": ["Knee falling inwards", "Dropping quickly at the end", "Hip sticking out to the side"],
         "dose": {"sets": 3, "reps": 10, "side": "each", "frequency": "alternate", "load": "a 15 cm step"},
-        "regression_note": "Use a lower step.",
+        "regression_note": "Hold a rail or a wall with one hand, or use a lower step.",
         "progression_note": "Use a higher step, then hold a weight.",
         "regressions": ["lateral_step_up"],
         "progressions": ["sl_squat_box"],
@@ -311,7 +311,7 @@ EXERCISES: list[dict] = [
     },
     {
         "key": "sl_squat_box",
-        "name": "Single-leg squat to box",
+        "name": "Single-leg squat to box or chair",
         "category": "functional",
         "position": "standing",
         "targets": ["gluteus_medius", "gluteus_maximus", "quadriceps"],
@@ -330,7 +330,8 @@ EXERCISES: list[dict] = [
         "regressions": ["eccentric_step_down"],
         "progressions": ["sl_deadlift"],
         "illustration": "programs/sl_squat_box.svg",
-        "evidence": "Reported around 64 % of maximum gluteus medius activity; figure still to be checked.",
+        "evidence": "About 64 % of maximum gluteus medius activity was measured for the free-standing single-leg squat "
+        "(Distefano 2009); this version to a box or chair was not measured.",
     },
     {
         "key": "sl_deadlift",

@@ -177,8 +177,9 @@ def render_in_progress(program: Program, fingerprint: str, *, within_seconds: in
 @dataclass(frozen=True)
 class SuggestedExercise:
     exercise: Exercise
-    reason: str
+    reason: str  # the clinician's reasoning: shown to staff, never on the patient's plan
     priority: int
+    patient_note: str = ""  # plain words for the plan
 
 
 def assessment_suggestions(assessment_id: int) -> tuple[int, list[SuggestedExercise]] | None:
@@ -201,5 +202,5 @@ def assessment_suggestions(assessment_id: int) -> tuple[int, list[SuggestedExerc
     for s in suggestions:
         if s.exercise_key in by_key and s.exercise_key not in seen:
             seen.add(s.exercise_key)
-            found.append(SuggestedExercise(by_key[s.exercise_key], s.reason, s.priority))
+            found.append(SuggestedExercise(by_key[s.exercise_key], s.reason, s.priority, s.patient_note))
     return patient_id, found

@@ -80,7 +80,8 @@ def program_new(request):
                     template=data["template"],
                     source_assessment_id=assessment_id,
                     items=[
-                        {"exercise": s.exercise, "note": s.reason[:255]}
+                        # The item note is what the patient reads: plain words, not the clinician's reasoning.
+                        {"exercise": s.exercise, "note": s.patient_note[:255]}
                         for s in suggestions
                         if not s.exercise.is_archived
                     ],

@@ -85,7 +85,7 @@ def test_a_questionnaire_answer_outside_its_scale_is_a_400_naming_the_item(physi
     assessment = AssessmentFactory()
     response = physio_api.patch(f"{URL}{assessment.pk}/", {"questionnaires": {"akps": {"1": 9}}}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"]["questionnaires"]["akps"]["1"] == ["Answers to this item are 0-5."]
+    assert response.json()["errors"]["questionnaires"]["akps"]["1"] == ["Answers to this item are 0, 3 or 5."]
 
 
 def test_sign_then_edit_is_a_409_and_amend_opens_a_new_version(physio_api):
@@ -126,7 +126,8 @@ def test_the_list_filters_by_patient_and_is_audited(physio_api, physio):
 def test_suggestions_are_in_the_api_too(physio_api):
     assessment = WeakHipAssessmentFactory(signed=True)
     suggestions = physio_api.get(f"{URL}{assessment.pk}/").json()["suggestions"]
-    assert suggestions[0] == {"exercise_key": "clamshell", "reason": suggestions[0]["reason"], "priority": 1}
+    assert suggestions[0] == {"exercise_key": "clamshell", "reason": suggestions[0]["reason"], "priority": 1,
+                              "patient_note": suggestions[0]["patient_note"]}  # fmt: skip
     assert "positive Trendelenburg (left)" in suggestions[0]["reason"]
 
 

@@ -1,5 +1,6 @@
 """A physio records a full battery, signs it and sees the LSI flag; a second assessment weeks later shows both on the
-progress charts with real changes marked; the progress report PDF holds the figures (text read back with pypdf)."""
+progress charts with important changes marked; the progress report PDF holds the figures (text read back with pypdf),
+and the patient's copy speaks plainly."""
 
 import datetime as dt
 import io
@@ -112,13 +113,13 @@ def test_physio_records_signs_compares_and_prints_progress(roles, page, login, p
     expect(page.get_by_role("heading", level=1)).to_contain_text("Progress")
     expect(page.locator("svg.chart")).to_have_count(4)
     lsi_chart = page.locator("svg.chart").first
-    expect(lsi_chart.locator("circle:not(.real-change)")).to_have_count(3)  # two visits and the legend marker
+    expect(lsi_chart.locator("circle:not(.important-change)")).to_have_count(3)  # two visits and the legend marker
     comparison = page.locator("table.comparison")
-    # Pain now 6 -> 2 (more than 2 points) and LEFS 40 -> 60 (more than 9): real changes, both better.
-    expect(comparison.locator("tr", has_text="Pain now")).to_contain_text("real change, better")
-    expect(comparison.locator("tr", has_text="LEFS")).to_contain_text("real change, better")
+    # Pain now 6 -> 2 (at least 2 points) and LEFS 40 -> 60 (at least 9): important changes, both better.
+    expect(comparison.locator("tr", has_text="Pain now")).to_contain_text("important change, better")
+    expect(comparison.locator("tr", has_text="LEFS")).to_contain_text("important change, better")
     expect(comparison.locator("tr", has_text="symmetry")).to_contain_text("66.7")
-    expect(page.locator(".real-change").first).to_be_attached()
+    expect(page.locator(".important-change").first).to_be_attached()
     expect(page.locator(".summary")).to_contain_text("94.4 % of the other side")
 
     # The progress report: queued, rendered (eagerly in browser tests; tests/assessments/test_report_worker.py uses a
@@ -134,5 +135,41 @@ def test_physio_records_signs_compares_and_prints_progress(roles, page, login, p
     text = pdf.pages[0].extract_text()
     assert "Maëlle Rønning" in text
     assert "66.7" in text and "94.4" in text
-    assert "60" in text and "real change" in text
+    assert "60" in text and "important change" in text
     assert AuditEvent.objects.filter(action="export", patient_id=patient.pk).count() >= 2  # requested + downloaded
+
+
+REPORT_JARGON = ("LSI", "Nm/kg", "MCID", "MDC", "Trendelenburg", "NPRS", "LEFS", "AKPS", "symmetry", "abduction",
+                 "torque", "Ramskov", "eccentric", "involved")  # fmt: skip
+
+
+def test_the_patients_progress_report_speaks_plainly(page, login, roles):
+    import os
+    from pathlib import Path
+
+    from clinic.roles import Role
+    from tests.factories import AssessmentFactory, UserFactory, WeakHipAssessmentFactory
+
+    physio = UserFactory(email="physio@clinic.test", first_name="Phil", last_name="Okoro", role=Role.PHYSIO)
+    patient = PatientFactory(first_name="Maëlle", last_name="Rønning", sex="female", date_of_birth=dt.date(1990, 1, 1))
+    today = dt.date.today()
+    # Visit 1: left 120 N vs 180 N (LSI 66.7 %), pain 6; visit 2: even (100 %), pain 2 (an important change).
+    WeakHipAssessmentFactory(patient=patient, assessor=physio, signed=True, nprs_now=6,
+                             assessed_on=today - dt.timedelta(weeks=5))  # fmt: skip
+    AssessmentFactory(patient=patient, assessor=physio, signed=True, nprs_now=2, assessed_on=today)
+
+    login(physio)
+    page.goto(f"/assessments/patient/{patient.pk}/progress/")
+    page.get_by_label("Report for").select_option("patient")
+    page.get_by_role("button", name="Prepare progress report").click()
+    download_link = page.get_by_role("link", name="Download PDF")
+    expect(download_link).to_be_visible()
+    response = page.request.get(download_link.get_attribute("href"))
+    body = response.body()
+    text = " ".join(PdfReader(io.BytesIO(body)).pages[0].extract_text().split())
+    assert "How you are doing" in text
+    assert "Your left hip is now about as strong as your right hip." in text
+    assert "Pain now: from 6 to 2 since your last visit, a clear improvement." in text
+    assert [word for word in REPORT_JARGON if word.lower() in text.lower()] == []
+    if os.environ.get("MEDIUS_SCREENSHOT_DIR"):
+        (Path(os.environ["MEDIUS_SCREENSHOT_DIR"]) / "patient-report.pdf").write_bytes(body)

@@ -121,3 +121,59 @@ def test_a_physio_filters_the_library_adds_a_picture_and_adds_an_exercise(page, 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Monster walk")
     expect(page.get_by_text("3 sets of 10, each side, once a day")).to_be_visible()
+
+
+PLAN_JARGON = ("LSI", "Nm/kg", "MCID", "Trendelenburg", "symmetry", "Activation first", "Isometric", "EMG", "TFL",
+               "NPRS", "regression")  # fmt: skip
+
+
+def _keep(page_or_path, name: str) -> None:
+    """Keep a screenshot for a human to look at when MEDIUS_SCREENSHOT_DIR is set (not needed for the test)."""
+    import os
+
+    folder = os.environ.get("MEDIUS_SCREENSHOT_DIR")
+    if folder:
+        page_or_path.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 740), (1280, 900)])
+def test_a_plan_started_from_an_assessment_reads_plainly_on_a_phone_and_a_desktop(page, login, physio, width, height):
+    from programs import services
+    from tests.factories import WeakHipAssessmentFactory
+
+    seed_library(Exercise=Exercise, Muscle=Muscle, Equipment=Equipment)
+    patient = PatientFactory(first_name="Amélie", last_name="Durand", consent_email=False)
+    # Weak left hip with a 3/6 step-down (knee 2 + pelvis 1): activation rows, hip hitch and the eccentric step-down.
+    assessment = WeakHipAssessmentFactory(patient=patient, assessor=physio, signed=True, nprs_now=3,
+                                          left__step_down_knee=2, left__step_down_pelvis=1)  # fmt: skip
+
+    login(physio)
+    page.goto(f"/assessments/{assessment.pk}/")
+    expect(page.locator(".suggestions")).to_contain_text("Activation first: positive Trendelenburg (left)")
+    page.get_by_role("link", name="Start a program from these").click()
+    page.get_by_role("button", name="Create draft").click()
+    page.get_by_role("button", name="Make active").click()
+    expect(page.get_by_text("The program is active")).to_be_visible()
+    program = Program.objects.get(patient=patient)
+    token = services.issue_link(program=program, purpose="staff")
+
+    context = page.context.browser.new_context(base_url=page.url.split("/programs/")[0],
+                                               viewport={"width": width, "height": height})  # fmt: skip
+    plan = context.new_page()
+    plan.goto(f"/plan/{token}/")
+    text = " ".join(plan.locator("main").inner_text().split())
+    assert "A gentle start: wakes up the muscles on the side of your hip." in text
+    assert "Hold a rail or a wall with one hand at first" in text
+    assert [word for word in PLAN_JARGON if word.lower() in text.lower()] == []
+    # Nothing wider than the screen, and the drawings fit it.
+    assert plan.evaluate("document.documentElement.scrollWidth") <= width
+    assert plan.evaluate("Math.max(...[...document.images].map(i => i.getBoundingClientRect().width))") <= width
+    _keep(plan, f"plan-{width}.png")
+
+    with plan.expect_download() as download_info:
+        plan.get_by_role("link", name="Download the printable sheet (PDF)").click()
+    content = Path(download_info.value.path()).read_bytes()
+    sheet = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    assert "Eccentric step-down" in sheet and "A gentle start" in sheet
+    assert [word for word in PLAN_JARGON if word.lower() in sheet.lower()] == []
+    context.close()

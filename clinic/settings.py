@@ -271,6 +271,36 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Object storage (docs/deploy.md): with S3_BUCKET set, files go to S3-compatible buckets instead of this machine's disk,
+# so any web or worker node can read what another wrote. Public uploads (exercise pictures, the logo) go to S3_BUCKET;
+# files with patient data go to S3_PRIVATE_BUCKET as private objects, read only through the app's audited views.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    S3_PRIVATE_BUCKET = os.environ.get("S3_PRIVATE_BUCKET", "")
+    if not S3_PRIVATE_BUCKET or S3_PRIVATE_BUCKET == S3_BUCKET:
+        raise ImproperlyConfigured("S3_PRIVATE_BUCKET must be a bucket of its own: patient files never share one")
+    _s3 = {
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "access_key": envsecret("S3_ACCESS_KEY_ID"),
+        "secret_key": envsecret("S3_SECRET_ACCESS_KEY"),
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": S3_BUCKET,
+            # Empty when the bucket is public by policy (most providers now turn object ACLs off).
+            "default_acl": os.environ.get("S3_PUBLIC_ACL", "public-read") or None,
+            "querystring_auth": False,
+            "custom_domain": os.environ.get("S3_PUBLIC_DOMAIN") or None,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "bucket_name": S3_PRIVATE_BUCKET, "default_acl": "private", "querystring_expire": 60},
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from clinic import audit
 from clinic import tasks as clinic_tasks
 from clinic.models import Notification
-from clinic.notifications import Email, Skip, register_renderer
+from clinic.notifications import Email, Expired, Skip, register_renderer
 from clinic.notifications import services as notification_services
 from clinic.selectors import get_practice
 
@@ -357,7 +357,7 @@ def render(notification: Notification) -> Email:
         if offer.status != WaitlistOffer.Status.OPEN:
             raise Skip(_("The offered time was taken or has expired before the offer was sent."))
         if offer.start <= timezone.now():
-            raise Skip(_("The offered time has passed."))
+            raise Expired(_("The offered time has passed."))
         context["claim_url"] = claim_url(offer)
         return Email.from_template("bookings/emails/waitlist_offer", context, to=patient.email)
     if offer.status != WaitlistOffer.Status.GONE:

@@ -49,10 +49,15 @@ def test_the_outbox_lists_every_message_and_filters_by_status(persona_client):
     message("MD-SENT")
     message("MD-FAIL", status=Status.FAILED, reason="Mail server answered 550 No such user")
     message("MD-SKIP", status=Status.SKIPPED, reason="The appointment was cancelled.")
+    message("MD-LATE", status=Status.EXPIRED, reason="Not sent: more than 6 hours late.")
     client = persona_client("front_desk")
 
     page = client.get("/outbox/").content.decode()
-    assert all(label in page for label in ("MD-SENT", "MD-FAIL", "MD-SKIP"))
+    assert all(label in page for label in ("MD-SENT", "MD-FAIL", "MD-SKIP", "MD-LATE"))
+
+    expired = client.get("/outbox/", {"status": "expired"}).content.decode()
+    assert "MD-LATE" in expired and "more than 6 hours late" in expired
+    assert "MD-SENT" not in expired and "MD-SKIP" not in expired
 
     failed = client.get("/outbox/", {"status": "failed"}).content.decode()
     assert "MD-FAIL" in failed

@@ -316,7 +316,7 @@ def _update(n: Notification, token: uuid.UUID, **fields) -> bool:
 
 _MARK_SENT = (
     "UPDATE {table} SET status = %s, sent_at = %s, updated_at = %s, recipient = %s, title = %s, body = %s, "
-    "provider_id = %s, reason = '', last_error = '', claim_token = NULL, claimed_at = NULL "
+    "provider_id = %s, reason = '', last_error = '' "
     "WHERE id = %s AND claim_token = %s AND status = %s"
 )
 

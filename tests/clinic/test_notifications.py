@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -497,6 +499,34 @@ class TestStaleMessages:
         tasks.dispatch_notifications()
         with pytest.raises(services.NotRetryable):
             services.retry(notification_id=stale.pk, actor=front_desk)
+
+
+class TestAfterARestore:
+    """`manage.py outbox_expire`: the operator's tool after restoring a backup, before starting the workers."""
+
+    def test_it_lists_then_expires_what_was_due_before_the_failure_and_keeps_what_is_due_later(self, mailoutbox):
+        failure = timezone.now() - dt.timedelta(hours=1)
+        before = [make(f"B-{i}", due=failure - dt.timedelta(minutes=10 + i)) for i in range(2)]
+        dispatch.claim_due(limit=1, now=failure)  # one was being sent when the backup was taken
+        after = make("A-1", due=failure + dt.timedelta(minutes=30))
+        out = io.StringIO()
+
+        call_command("outbox_expire", "--due-before", failure.isoformat(), stdout=out)
+        assert "2 unsent messages were due before" in out.getvalue()
+        assert "reminder (sending)" in out.getvalue() and "reminder (pending)" in out.getvalue()
+        assert Notification.objects.filter(status=Status.EXPIRED).count() == 0  # listing changes nothing
+
+        call_command("outbox_expire", "--due-before", failure.isoformat(), "--apply", stdout=out)
+        assert {n.status for n in Notification.objects.filter(pk__in=[b.pk for b in before])} == {Status.EXPIRED}
+        assert Notification.objects.get(pk=before[0].pk).reason.startswith("Expired after a restore")
+        send_due()
+        assert [m.subject for m in mailoutbox] == ["Reminder A-1"]
+        after.refresh_from_db()
+        assert after.status == Status.SENT
+
+    def test_it_refuses_a_moment_it_cannot_read(self):
+        with pytest.raises(CommandError):
+            call_command("outbox_expire", "--due-before", "yesterday", stdout=io.StringIO())
 
 
 class TestStaffRetry:

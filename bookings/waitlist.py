@@ -58,15 +58,24 @@ def _hash(token: str) -> str:
 
 
 def claim_url(offer: WaitlistOffer) -> str:
-    return settings.SITE_URL + reverse("bookings:waitlist-claim", kwargs={"token": _token_for(offer.nonce)})
+    token = _token_for(offer.nonce)
+    digest = _hash(token)
+    if offer.token_hash != digest:
+        # Only after a SECRET_KEY rotation (the old link is already refused): from now on this link opens the offer.
+        WaitlistOffer.objects.filter(pk=offer.pk, nonce=offer.nonce).update(token_hash=digest)
+        offer.token_hash = digest
+    return settings.SITE_URL + reverse("bookings:waitlist-claim", kwargs={"token": token})
 
 
 def offer_for_token(token: str) -> WaitlistOffer | None:
-    return (
+    offer = (
         WaitlistOffer.objects.select_related("entry__patient", "practitioner", "appointment_type")
         .filter(token_hash=_hash(token))
         .first()
     )
+    if offer is None or not hmac.compare_digest(token, _token_for(offer.nonce)):
+        return None  # unknown, or issued under a SECRET_KEY that has since been rotated
+    return offer
 
 
 # --- entries --------------------------------------------------------------------------------------------------------

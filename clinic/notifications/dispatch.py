@@ -1,12 +1,16 @@
-"""Claiming due messages and sending them: exactly once, whatever crashes or runs twice.
+"""Claiming due messages and sending them: never lost, never sent by two workers at once, repeated only after a crash
+and then under the same Message-ID (docs/reminders.md, "The delivery guarantee").
 
 - Claim in the database: due pending rows are locked with FOR UPDATE SKIP LOCKED and set to "sending" with a fresh
   claim token in one short transaction (a conditional UPDATE for a single row), so two workers or two beats never
   hold the same row. SQLite (`make run`) has no row locks but runs every write transaction IMMEDIATE, which
   serialises the claims the same way.
-- Every later write on a claimed row is conditional on that token (a fence). A row left in "sending" by a worker that
-  died is handed back after NOTIFICATIONS_CLAIM_TIMEOUT with the token cleared; should the old worker still be alive
-  and merely slow, its "sent" commit matches nothing and it abandons the message (mail.py).
+- Send, then record: a row becomes "sent" only after the server accepted the message (mail.py). A row left "sending"
+  by a worker that died is handed back after NOTIFICATIONS_CLAIM_TIMEOUT and sent again with its stored Message-ID.
+- Every later write on a claimed row is conditional on that token (a fence). A worker past half the claim timeout
+  hands back the rows it has not reached rather than race the worker that may take them over.
+- Too late is never: a row far past the time it was due to go is marked expired instead of sent (expire_stale, and
+  again when a worker claims it).
 - Passing faults (SMTP 4xx, timeouts, refused or dropped connections, gateway 5xx/429) put the row back to pending
   with backoff, up to NOTIFICATIONS_MAX_ATTEMPTS; anything else is final: failed, with the reason. Staff can retry.
 """

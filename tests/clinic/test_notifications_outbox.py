@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import AuditEvent, Notification
 from clinic.notifications import services
@@ -85,6 +86,7 @@ def test_opening_a_message_shows_what_was_sent_and_is_audited(persona_client, fr
     page = persona_client("front_desk").get(f"/outbox/{sent.pk}/").content.decode()
     assert "Your appointment is tomorrow at 10:00." in page
     assert "Send again" not in page
+    assert escape(sent.message_id) in page  # to match a copy a patient forwards, or one a crash repeated
     event = AuditEvent.objects.get(object_type="clinic.notification", object_id=str(sent.pk))
     assert (event.action, event.actor_id, event.patient_id) == ("view", front_desk.pk, 3)
 

@@ -67,7 +67,7 @@ def _context(appointment: Appointment, practice=None) -> dict:
         "patient": appointment.patient,
         "local_start": appointment.start.astimezone(local),
         "local_end": appointment.end.astimezone(local),
-        "manage_url": links.manage_url(appointment.manage_nonce),
+        "manage_url": links.url_for(appointment),
         "cutoff_hours": practice.cancellation_cutoff_hours,
     }
 

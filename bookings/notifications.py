@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from clinic import tasks as clinic_tasks
 from clinic.models import Notification
-from clinic.notifications import Email, Skip, Sms, register_renderer, services
+from clinic.notifications import Email, Expired, Skip, Sms, register_renderer, services
 from clinic.selectors import get_practice
 
 from . import emails
@@ -175,7 +175,7 @@ def render(notification: Notification) -> Email | Sms:
     elif appointment.status != Appointment.Status.BOOKED:
         raise Skip(_("The appointment is %(status)s.") % {"status": appointment.get_status_display().lower()})
     if kind == Kind.REMINDER and appointment.start <= timezone.now():
-        raise Skip(_("The appointment had already started."))
+        raise Expired(_("The appointment had already started."))
     if notification.channel == Channel.SMS:
         if not _may_text(appointment):
             raise Skip(_("The patient does not accept text messages."))

@@ -201,11 +201,13 @@ def appointment_for_token(token: str) -> Appointment | None:
     )
     if appointment is None or appointment.end <= timezone.now():
         return None
+    if not links.is_current(token, appointment.manage_nonce):
+        return None  # issued under a SECRET_KEY that has since been rotated
     return appointment
 
 
 def manage_url(appointment: Appointment) -> str:
-    return links.manage_url(appointment.manage_nonce)
+    return links.url_for(appointment)
 
 
 def patient_appointments(patient_id: int) -> dict:

@@ -412,7 +412,7 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Replay:
         )
     body = dict(record.response_body)
     if record.appointment_id is not None:
-        body["manage_url"] = links.manage_url(record.appointment.manage_nonce)
+        body["manage_url"] = links.url_for(record.appointment)
     return Replay(status=record.response_status, body=body)
 
 

@@ -235,7 +235,7 @@ def book_details(request):
                 request,
                 _("You are booked in. We have emailed your confirmation to %(email)s.") % {"email": data["email"]},
             )
-            return redirect(links.manage_path(appointment.manage_nonce))
+            return redirect(links.path_for(appointment))
     return render(
         request,
         "bookings/details.html",

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from clinic import audit
 from clinic import tasks as clinic_tasks
 from clinic.models import Notification
-from clinic.notifications import Email, Skip, register_renderer
+from clinic.notifications import Email, Expired, Skip, register_renderer
 from clinic.notifications import services as notification_services
 from clinic.selectors import get_practice
 
@@ -58,15 +58,24 @@ def _hash(token: str) -> str:
 
 
 def claim_url(offer: WaitlistOffer) -> str:
-    return settings.SITE_URL + reverse("bookings:waitlist-claim", kwargs={"token": _token_for(offer.nonce)})
+    token = _token_for(offer.nonce)
+    digest = _hash(token)
+    if offer.token_hash != digest:
+        # Only after a SECRET_KEY rotation (the old link is already refused): from now on this link opens the offer.
+        WaitlistOffer.objects.filter(pk=offer.pk, nonce=offer.nonce).update(token_hash=digest)
+        offer.token_hash = digest
+    return settings.SITE_URL + reverse("bookings:waitlist-claim", kwargs={"token": token})
 
 
 def offer_for_token(token: str) -> WaitlistOffer | None:
-    return (
+    offer = (
         WaitlistOffer.objects.select_related("entry__patient", "practitioner", "appointment_type")
         .filter(token_hash=_hash(token))
         .first()
     )
+    if offer is None or not hmac.compare_digest(token, _token_for(offer.nonce)):
+        return None  # unknown, or issued under a SECRET_KEY that has since been rotated
+    return offer
 
 
 # --- entries --------------------------------------------------------------------------------------------------------
@@ -357,7 +366,7 @@ def render(notification: Notification) -> Email:
         if offer.status != WaitlistOffer.Status.OPEN:
             raise Skip(_("The offered time was taken or has expired before the offer was sent."))
         if offer.start <= timezone.now():
-            raise Skip(_("The offered time has passed."))
+            raise Expired(_("The offered time has passed."))
         context["claim_url"] = claim_url(offer)
         return Email.from_template("bookings/emails/waitlist_offer", context, to=patient.email)
     if offer.status != WaitlistOffer.Status.GONE:

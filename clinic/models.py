@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -179,6 +182,12 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
 
 
+def new_message_id() -> str:
+    """A globally unique RFC 5322 Message-ID for a new notification, e.g. <notification-3f2a...@clinic.example>."""
+    host = urlsplit(settings.SITE_URL).hostname or "medius.invalid"
+    return f"<notification-{uuid.uuid4().hex}@{host}>"
+
+
 class Notification(models.Model):
     """One message to one recipient: a confirmation, a reminder, a cancellation... (clinic.notifications sends it).
 
@@ -208,6 +217,8 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        # Not sent because it was far too late to be useful (an outage, a restored backup): see docs/reminders.md.
+        EXPIRED = "expired", _("Expired")
 
     subject_type = models.CharField(_("about (type)"), max_length=60)
     subject_id = models.CharField(_("about (id)"), max_length=64)
@@ -228,6 +239,10 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Fixed when the row is created and sent with every attempt (the Message-ID header, the SMS gateway's
+    # Idempotency-Key): a repeat after a crash carries the same id, so mail systems and gateways can drop it. Random
+    # rather than the pk, because after a restore the same pk can name a different message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, default=new_message_id, editable=False)
     # What the renderer needs besides the subject itself, e.g. the previous time of a moved appointment.
     data = models.JSONField(default=dict, blank=True)
     title = models.CharField(_("subject line"), max_length=255, blank=True)

@@ -221,6 +221,9 @@ NOTIFICATIONS_BATCH_SIZE = envint("NOTIFICATIONS_BATCH_SIZE", 200)  # rows claim
 NOTIFICATIONS_CLAIM_TIMEOUT = envint("NOTIFICATIONS_CLAIM_TIMEOUT", 300)  # seconds before a stuck claim is taken over
 NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 6)
 NOTIFICATIONS_RETRY_SECONDS = envint("NOTIFICATIONS_RETRY_SECONDS", 60)  # first retry; doubles up to an hour
+# Hours past the time a message was due to go after which it is marked expired, not sent (an outage, a restore).
+NOTIFICATIONS_REMINDER_STALE_HOURS = envint("NOTIFICATIONS_REMINDER_STALE_HOURS", 6)
+NOTIFICATIONS_STALE_HOURS = envint("NOTIFICATIONS_STALE_HOURS", 24)  # every other kind
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "clinic.notifications.sms.ConsoleBackend")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = envsecret("SMS_GATEWAY_TOKEN")

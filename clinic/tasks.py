@@ -24,8 +24,10 @@ MAX_BATCH_TASKS_PER_BEAT = 20
 
 @shared_task
 def dispatch_notifications() -> int:
-    """Hand back stale claims, then queue enough batch tasks for what is due. Returns how many were queued."""
+    """Hand back stale claims, expire what is too late to send, then queue enough batch tasks for what is due.
+    Returns how many were queued."""
     dispatch.recover_stale()
+    dispatch.expire_stale()
     due = dispatch.due_count()
     tasks = min(math.ceil(due / settings.NOTIFICATIONS_BATCH_SIZE), MAX_BATCH_TASKS_PER_BEAT)
     for _ in range(tasks):

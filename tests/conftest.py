@@ -127,7 +127,7 @@ def celery_worker_process(transactional_db, settings):
             "-A",
             "clinic",
             "worker",
-            "--pool=threads",
+            "--pool=prefork",  # as in production: each task in a forked process
             "--concurrency=2",
             "--loglevel=WARNING",
             "-Q",

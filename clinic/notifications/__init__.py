@@ -1,12 +1,12 @@
-"""Messages to patients and staff, each recorded and sent exactly once (docs/reminders.md).
+"""Messages to patients and staff, each recorded and sent at least once, never lost (docs/reminders.md).
 
 Apps schedule rows (services.schedule / replace_pending / skip_pending) inside their own transactions and register a
 renderer per (subject type, kind) in AppConfig.ready(); clinic.tasks dispatches what is due every minute.
 """
 
-from .registry import Email, Skip, Sms, register_renderer, subject_type_of
+from .registry import Email, Expired, Skip, Sms, register_renderer, subject_type_of
 
-__all__ = ["Email", "Skip", "Sms", "register_outbox_nav", "register_renderer", "subject_type_of"]
+__all__ = ["Email", "Expired", "Skip", "Sms", "register_outbox_nav", "register_renderer", "subject_type_of"]
 
 
 def register_outbox_nav() -> None:
@@ -20,7 +20,7 @@ def register_outbox_nav() -> None:
             title=_("Outbox"),
             url_name="outbox:list",
             capability=OUTBOX_VIEW,
-            description=_("Every message sent, waiting, failed or skipped"),
+            description=_("Every message sent, waiting, failed, skipped or expired"),
             order=80,
         )
     )

@@ -1,12 +1,16 @@
-"""Claiming due messages and sending them: exactly once, whatever crashes or runs twice.
+"""Claiming due messages and sending them: never lost, never sent by two workers at once, repeated only after a crash
+and then under the same Message-ID (docs/reminders.md, "The delivery guarantee").
 
 - Claim in the database: due pending rows are locked with FOR UPDATE SKIP LOCKED and set to "sending" with a fresh
   claim token in one short transaction (a conditional UPDATE for a single row), so two workers or two beats never
   hold the same row. SQLite (`make run`) has no row locks but runs every write transaction IMMEDIATE, which
   serialises the claims the same way.
-- Every later write on a claimed row is conditional on that token (a fence). A row left in "sending" by a worker that
-  died is handed back after NOTIFICATIONS_CLAIM_TIMEOUT with the token cleared; should the old worker still be alive
-  and merely slow, its "sent" commit matches nothing and it abandons the message (mail.py).
+- Send, then record: a row becomes "sent" only after the server accepted the message (mail.py). A row left "sending"
+  by a worker that died is handed back after NOTIFICATIONS_CLAIM_TIMEOUT and sent again with its stored Message-ID.
+- Every later write on a claimed row is conditional on that token (a fence). A worker past half the claim timeout
+  hands back the rows it has not reached rather than race the worker that may take them over.
+- Too late is never: a row far past the time it was due to go is marked expired instead of sent (expire_stale, and
+  again when a worker claims it).
 - Passing faults (SMTP 4xx, timeouts, refused or dropped connections, gateway 5xx/429) put the row back to pending
   with backoff, up to NOTIFICATIONS_MAX_ATTEMPTS; anything else is final: failed, with the reason. Staff can retry.
 """
@@ -18,7 +22,6 @@ import logging
 import smtplib
 import uuid
 from collections import Counter
-from urllib.parse import urlsplit
 
 import phonenumbers
 from django.conf import settings
@@ -35,9 +38,9 @@ from clinic.models import Notification
 from clinic.selectors import get_practice
 
 from .mail import EmailChannel, ServerUnavailable, Unconfirmed
-from .registry import Email, Skip, Sms, preload, renderer_for
+from .registry import Email, Expired, Skip, Sms, preload, renderer_for
 from .sms import SmsError, get_backend
-from .timing import backoff, quiet_until
+from .timing import backoff, quiet_until, stale_after
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +144,13 @@ def _text(value) -> str:
 
 
 def message_id(notification: Notification) -> str:
-    """Stable per notification: a mailbox that sees the same Message-ID twice may show it once."""
-    host = urlsplit(settings.SITE_URL).hostname or "medius.invalid"
-    return f"<notification-{notification.pk}@{host}>"
+    """Stored with the row when it was created: every attempt, and a repeat after a crash, carries the same one."""
+    return notification.message_id
+
+
+def idempotency_key(notification: Notification) -> str:
+    """The SMS gateway's Idempotency-Key: the Message-ID's local part ("notification-<random hex>"), as stable."""
+    return notification.message_id.strip("<>").split("@", 1)[0]
 
 
 class Sender:
@@ -154,14 +161,12 @@ class Sender:
         self._email: EmailChannel | None = None
         self._sms = None
         self._email_down: str | None = None
-        self._provider_ids: list[Notification] = []
         self.stats: Counter = Counter()
 
     def __enter__(self) -> Sender:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.flush()
         if self._email is not None:
             self._email.close()
 
@@ -190,15 +195,17 @@ class Sender:
                 logger.exception("Sending notification %s failed unexpectedly", notification.pk)
                 outcome = "error"
             self.stats[outcome] += 1
-        self.flush()
-
-    def flush(self) -> None:
-        if self._provider_ids:
-            Notification.objects.bulk_update(self._provider_ids, ["provider_id"])
-            self._provider_ids = []
 
     def _send_one(self, n: Notification, token: uuid.UUID) -> str:
         now = timezone.now()
+        if n.claimed_at and now - n.claimed_at > dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT / 2):
+            # A slow batch: past half the claim timeout another worker may soon take this row over. Hand it back
+            # unsent rather than race that worker into sending it twice.
+            _update(n, token, status=Status.PENDING, attempts=F("attempts") - 1)
+            return "released"
+        if is_stale(n, now):
+            _update(n, token, status=Status.EXPIRED, reason=stale_reason(n)[:255])
+            return "expired"
         if n.channel == Channel.SMS:
             until = quiet_until(now, self.practice)
             if until is not None:
@@ -214,6 +221,9 @@ class Sender:
             )
         try:
             message = renderer(n)
+        except Expired as expired:
+            _update(n, token, status=Status.EXPIRED, reason=expired.reason[:255])
+            return "expired"
         except Skip as skip:
             _update(n, token, status=Status.SKIPPED, reason=skip.reason[:255])
             return "skipped"
@@ -223,11 +233,14 @@ class Sender:
         if self._email_down and n.channel == Channel.EMAIL:
             return self._retry_or_fail(n, token, self._email_down)
         try:
-            provider_id = self._deliver(n, token, message)
+            recipient, title, kept, provider_id = self._deliver(n, message)
         except Unconfirmed as exc:
-            note = _("No reply after the message data (the server most likely has it): %(error)s") % {"error": exc}
-            _update(n, token, from_status=Status.SENT, last_error=note)
-            return "sent"
+            # The data went out complete but no reply came: the server may have it. Sending it again (same
+            # Message-ID) risks a copy the mail system can drop; not sending risks losing it.
+            note = _("No reply after the message data; it will be sent again (same Message-ID): %(error)s") % {
+                "error": exc
+            }
+            return self._retry_or_fail(n, token, note)
         except InvalidRecipient as exc:
             return _fail(n, token, str(exc))
         except Exception as exc:
@@ -237,27 +250,26 @@ class Sender:
             if transient:
                 return self._retry_or_fail(n, token, text)
             return _fail(n, token, text)
-        if provider_id is None:
+        # Only now, with the server's acceptance in hand, does the row say "sent". A crash before this commit leaves
+        # it "sending": claimed again after the timeout and repeated with the same Message-ID (mail.py).
+        if not _mark_sent(n, token, recipient=recipient, title=title, body=kept, provider_id=provider_id):
+            logger.warning(
+                "Notification %s was handed over after its claim was taken over; another worker may repeat it "
+                "with the same Message-ID %s",
+                n.pk,
+                n.message_id,
+            )
             return "lost-claim"
-        if provider_id:
-            n.provider_id = provider_id[:255]
-            self._provider_ids.append(n)
         return "sent"
 
     def _retry_or_fail(self, n: Notification, token: uuid.UUID, text: str) -> str:
         if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
             return _fail(n, token, _("Gave up after %(n)d attempts: %(error)s") % {"n": n.attempts, "error": text})
-        _update(
-            n,
-            token,
-            from_status=(Status.SENDING, Status.SENT),
-            status=Status.PENDING,
-            next_attempt_at=timezone.now() + backoff(n.attempts),
-            last_error=text,
-        )
+        _update(n, token, status=Status.PENDING, next_attempt_at=timezone.now() + backoff(n.attempts), last_error=text)
         return "retry"
 
-    def _deliver(self, n: Notification, token: uuid.UUID, message: Email | Sms) -> str | None:
+    def _deliver(self, n: Notification, message: Email | Sms) -> tuple[str, str, str, str]:
+        """Hand the message over; returns (recipient, title, text kept in the outbox, provider id) once accepted."""
         recipient = message.to or n.recipient
         if n.channel == Channel.EMAIL:
             if not isinstance(message, Email):
@@ -266,13 +278,9 @@ class Sender:
                 validate_email(recipient)
             except ValidationError:
                 raise InvalidRecipient(_("Invalid email address: %(to)r") % {"to": recipient}) from None
-            email = self._email_message(n, message, recipient)
-
-            def commit() -> bool:
-                kept = message.text if message.kept_text is None else message.kept_text
-                return _mark_sent(n, token, recipient=recipient, title=message.subject, body=kept)
-
-            return self.email.deliver(email, commit)
+            provider_id = self.email.deliver(self._email_message(n, message, recipient))
+            kept = message.text if message.kept_text is None else message.kept_text
+            return recipient, message.subject, kept, provider_id
         if not isinstance(message, Sms):
             raise TypeError(f"the {n.kind} renderer returned {type(message).__name__} for an SMS")
         phone = to_phone(recipient)
@@ -280,9 +288,10 @@ class Sender:
         # phonenumbers data, and the gateway has the final word (a 4xx there fails the message with its reason).
         if phone is None or not phonenumbers.is_possible_number(phone):
             raise InvalidRecipient(_("Invalid phone number: %(to)r") % {"to": recipient})
-        if not _mark_sent(n, token, recipient=recipient, title="", body=message.text):
-            return None
-        return self.sms.send(to=phone.as_e164, text=message.text, reference=f"notification-{n.pk}")
+        # The reference is the gateway's Idempotency-Key: a repeat after a crash is recognised by a gateway that
+        # honours it instead of texting the patient twice.
+        provider_id = self.sms.send(to=phone.as_e164, text=message.text, reference=idempotency_key(n))
+        return recipient, "", message.text, provider_id
 
     def _email_message(self, n: Notification, message: Email, recipient: str) -> EmailMultiAlternatives:
         email = EmailMultiAlternatives(
@@ -300,38 +309,77 @@ class Sender:
         return email
 
 
-def _update(n: Notification, token: uuid.UUID, *, from_status=Status.SENDING, **fields) -> bool:
+def _update(n: Notification, token: uuid.UUID, **fields) -> bool:
     """A fenced write: only while this worker's claim holds."""
-    statuses = from_status if isinstance(from_status, tuple) else (from_status,)
-    if fields.get("status") in (Status.PENDING, Status.SKIPPED, Status.FAILED):
+    if fields.get("status") in (Status.PENDING, Status.SKIPPED, Status.FAILED, Status.EXPIRED):
         fields.setdefault("claim_token", None)
         fields.setdefault("claimed_at", None)
     fields["updated_at"] = timezone.now()
-    return Notification.objects.filter(pk=n.pk, claim_token=token, status__in=statuses).update(**fields) == 1
+    return Notification.objects.filter(pk=n.pk, claim_token=token, status=Status.SENDING).update(**fields) == 1
 
 
 _MARK_SENT = (
     "UPDATE {table} SET status = %s, sent_at = %s, updated_at = %s, recipient = %s, title = %s, body = %s, "
-    "reason = '', last_error = '' WHERE id = %s AND claim_token = %s AND status = %s"
+    "provider_id = %s, reason = '', last_error = '' "
+    "WHERE id = %s AND claim_token = %s AND status = %s"
 )
 
 
-def _mark_sent(n: Notification, token: uuid.UUID, *, recipient: str, title: str, body: str) -> bool:
-    """The moment a message counts as sent: committed at once (autocommit), fenced by the claim (mail.py explains
-    the order). Plain SQL because it runs once per message on the hot path; the ORM's update() costs more than the
-    statement itself here."""
+def _mark_sent(n: Notification, token: uuid.UUID, *, recipient: str, title: str, body: str, provider_id: str) -> bool:
+    """Record the server's acceptance (autocommit), fenced by the claim. Plain SQL because it runs once per message on
+    the hot path; the ORM's update() costs more than the statement itself here."""
     now = timezone.now()
     token_value = Notification._meta.get_field("claim_token").get_db_prep_value(token, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             _MARK_SENT.format(table=connection.ops.quote_name(Notification._meta.db_table)),
-            [Status.SENT, now, now, recipient, title[:255], body, n.pk, token_value, Status.SENDING],
+            [
+                Status.SENT,
+                now,
+                now,
+                recipient,
+                title[:255],
+                body,
+                (provider_id or "")[:255],
+                n.pk,
+                token_value,
+                Status.SENDING,
+            ],
         )
         return cursor.rowcount == 1
 
 
 def _fail(n: Notification, token: uuid.UUID, text: str) -> str:
-    _update(
-        n, token, from_status=(Status.SENDING, Status.SENT), status=Status.FAILED, reason=text[:255], last_error=text
-    )
+    _update(n, token, status=Status.FAILED, reason=text[:255], last_error=text)
     return "failed"
+
+
+# Expiry --------------------------------------------------------------------------------------------------------------
+
+
+def is_stale(n: Notification, now: dt.datetime) -> bool:
+    return n.next_attempt_at < now - stale_after(n.kind)
+
+
+def stale_reason(n: Notification) -> str:
+    hours = stale_after(n.kind).total_seconds() / 3600
+    return _("Not sent: more than %(hours)g hours late.") % {"hours": hours}
+
+
+def expire_stale(*, now: dt.datetime | None = None) -> int:
+    """Mark pending messages far past the time they were due to go as expired (an outage, a restored backup)."""
+    now = now or timezone.now()
+    expired = 0
+    pending = Notification.objects.filter(status=Status.PENDING)
+    reminder = Notification.Kind.REMINDER
+    for rows, kind in (
+        (pending.filter(kind=reminder), reminder),
+        (pending.exclude(kind=reminder), Notification.Kind.CONFIRMATION),
+    ):
+        reason = stale_reason(Notification(kind=kind))
+        expired += rows.filter(next_attempt_at__lt=now - stale_after(kind)).update(
+            status=Status.EXPIRED, reason=reason[:255], updated_at=now
+        )
+    if expired:
+        logger.warning("Expired %d notifications that were too late to send", expired)
+    return expired

@@ -1,23 +1,17 @@
-"""Handing an email to the mail server so that a crash can neither lose the database's word nor duplicate a message.
+"""Handing an email to the mail server: at least once, never reported sent before the server accepted it.
 
-The problem: the SMTP server and the database cannot commit together. Send first and record afterwards, and a worker
-killed between the server's "250 OK" and the database commit leaves a row that looks unsent: it is sent again (a
-duplicate). Record first and send afterwards, and a worker killed during the network exchange leaves a row that says
-"sent" for a message nobody received.
+The SMTP server and the database cannot commit together, so one of them must go first. We send first: the whole
+message, its end-of-data marker, then the server's reply; only a 250 reply lets the caller record the row as sent
+(dispatch.py, fenced by the claim). A worker that dies at any instant before that commit leaves the row "sending";
+after NOTIFICATIONS_CLAIM_TIMEOUT it is claimed again and sent again. So nothing is ever lost, and a message is
+repeated only when the worker died (or the connection broke) after the server had accepted it and before the row was
+committed. The repeat carries the row's stored Message-ID, which mail systems use to recognise the copy.
 
-What we do (with the SMTP backend): the whole message goes to the server except the final "<CRLF>.<CRLF>"; the
-server now holds it but has not accepted it. Then the row is committed as sent, conditionally on our claim token
-(the fence: a worker whose claim was taken over after a timeout records nothing and sends nothing). Only then the
-terminator goes out and the reply is read. A worker killed before the commit leaves the server with an unfinished
-message, which SMTP servers discard when the connection drops (RFC 5321 4.1.1.4), and the row is claimed again after
-the claim timeout: sent once. A refusal in the final reply puts the row back (retry or failed). What remains is the
-gap between the commit returning and two bytes being written to the socket: microseconds inside one process with no
-network wait, against a database round trip for send-then-record. If the reply to the terminator never comes (the
-connection breaks after the data was complete), the server has most likely queued the message: the row stays sent,
-with a note, rather than risk a duplicate.
+(The reverse order, committing "sent" before the end-of-data marker, shrinks the duplicate window but turns a crash
+during the commit's round trip into a lost message with nothing in the outbox to show it: that is what we replaced.)
 
-Other mail backends (the file backend of `make run`, locmem in tests, API backends) cannot be split like this: the
-row is committed as sent first, then the backend is called, and a failure puts the row back.
+Other mail backends (the file backend of `make run`, locmem in tests, API backends) are used the same way: the row is
+recorded as sent only after send_messages() returned.
 """
 
 from __future__ import annotations
@@ -25,7 +19,6 @@ from __future__ import annotations
 import re
 import smtplib
 import socket
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -72,27 +65,25 @@ class EmailChannel:
             finally:
                 self.backend.connection = None
 
-    def deliver(self, message: EmailMultiAlternatives, commit: Callable[[], bool]) -> str | None:
-        """Send `message`; `commit()` records it as sent and says whether our claim still held.
+    def deliver(self, message: EmailMultiAlternatives) -> str:
+        """Send `message` and return once the server has accepted it: its acceptance text (the provider id).
 
-        Returns the server's acceptance text (the provider id), or None when the claim was lost and nothing was sent.
-        Raises what the server or the network raised (the caller decides between retry and failure).
+        Raises what the server or the network raised (the caller decides between retry and failure); Unconfirmed when
+        the data went out complete but no reply came (the server may or may not have it: the caller sends it again).
         """
         if not self.two_phase:
-            if not commit():
-                return None
             self.backend.send_messages([message])
             return ""
-        return self._deliver_smtp(message, commit)
+        return self._deliver_smtp(message)
 
-    def _deliver_smtp(self, message: EmailMultiAlternatives, commit: Callable[[], bool]) -> str | None:
+    def _deliver_smtp(self, message: EmailMultiAlternatives) -> str:
         if self.backend.connection is None:
             try:
                 self.backend.open()
             except Exception as exc:
                 raise ServerUnavailable(f"{type(exc).__name__}: {exc}") from exc
-            # The message and its terminator are two small writes followed by a read: with Nagle's algorithm the
-            # second waits for the server's delayed ACK (tens of ms per message). Send each write at once.
+            # Each message is a few small writes followed by a read: with Nagle's algorithm a write can wait for the
+            # server's delayed ACK (tens of ms per message). Send each write at once.
             self.backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         connection: smtplib.SMTP = self.backend.connection
         encoding = message.encoding or settings.DEFAULT_CHARSET
@@ -105,21 +96,13 @@ class EmailChannel:
                 self._envelope_pipelined(connection, sender, recipients)
             else:
                 self._envelope(connection, sender, recipients)
-            connection.send(data)
+            connection.send(data + b".\r\n")
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             # A refusal before the data: the session is still good for the next message once reset.
             self._reset()
             raise
         except Exception:
-            self._drop()
-            raise
-        if not commit():
-            self._drop()  # the claim was taken over: abandon this message unfinished
-            return None
-        try:
-            connection.send(b".\r\n")
-        except Exception:
-            self._drop()  # the terminator never left: the server discards the message; the caller puts the row back
+            self._drop()  # the data may be unfinished: the server discards it when the connection drops
             raise
         try:
             code, reply = connection.getreply()

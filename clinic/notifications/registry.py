@@ -2,7 +2,8 @@
 
 An app registers one renderer per (subject type, kind) in its AppConfig.ready(). At send time the renderer gets the
 Notification row and returns the message for the row's channel (Email or Sms), or raises Skip(reason) when the
-message no longer makes sense (the appointment was cancelled, it has already started, consent was withdrawn).
+message no longer makes sense (the appointment was cancelled, consent was withdrawn), or Expired(reason) when it is
+too late (the appointment has already started).
 Renderers read the subject fresh at send time, so a message always tells the current date and time.
 """
 
@@ -25,6 +26,10 @@ class Skip(Exception):  # a decision, not an error
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class Expired(Skip):
+    """Raised by a renderer: this message is too late to be of use (the appointment or offered time has passed)."""
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,25 @@ def skip_pending(*, subject_type: str, subject_id: str | int, reason: str, kinds
     return rows.update(status=Status.SKIPPED, reason=reason[:255], updated_at=timezone.now())
 
 
+def unsent_due_before(*, moment: dt.datetime) -> dict[tuple[str, str], int]:
+    """What `expire_unsent` would expire: counts of pending and sending messages due before `moment`, by kind and
+    status."""
+    rows = Notification.objects.filter(status__in=[Status.PENDING, Status.SENDING], due_at__lt=moment)
+    counts: dict[tuple[str, str], int] = {}
+    for kind, status in rows.values_list("kind", "status"):
+        counts[(kind, status)] = counts.get((kind, status), 0) + 1
+    return counts
+
+
+def expire_unsent(*, moment: dt.datetime, reason: str) -> int:
+    """Expire every message still pending or sending that was due before `moment` (after restoring a backup: those
+    may have gone before the failure). Run with the workers stopped: a row a live worker holds might be on its way."""
+    now = timezone.now()
+    return Notification.objects.filter(status__in=[Status.PENDING, Status.SENDING], due_at__lt=moment).update(
+        status=Status.EXPIRED, reason=reason[:255], claim_token=None, claimed_at=None, updated_at=now
+    )
+
+
 def retry(*, notification_id: int, actor, request=None) -> Notification:
     """Staff send a failed message again: it becomes pending now, with a fresh set of attempts."""
     from clinic import tasks  # a task module imports this one

@@ -1,4 +1,4 @@
-"""When a message may go: SMS quiet hours (clinic time) and retry backoff."""
+"""When a message may go: SMS quiet hours (clinic time), retry backoff, and when it is too late to go at all."""
 
 from __future__ import annotations
 
@@ -46,3 +46,12 @@ def backoff(attempts: int) -> dt.timedelta:
     """Wait before retry number `attempts`: the first retry after NOTIFICATIONS_RETRY_SECONDS, doubling, at most 1 h."""
     seconds = settings.NOTIFICATIONS_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
     return dt.timedelta(seconds=min(seconds, 3600))
+
+
+def stale_after(kind: str) -> dt.timedelta:
+    """How late a message may still go. A reminder hours late is noise (or arrives after the visit); confirmations,
+    changes, offers and notices stay useful longer. Measured from the time it was due to go (next_attempt_at: the due
+    time, or the end of SMS quiet hours, or the retry time the dispatcher chose)."""
+    if kind == "reminder":
+        return dt.timedelta(hours=settings.NOTIFICATIONS_REMINDER_STALE_HOURS)
+    return dt.timedelta(hours=settings.NOTIFICATIONS_STALE_HOURS)

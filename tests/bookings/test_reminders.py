@@ -1,5 +1,6 @@
 """Bookings' messages through the outbox: reminders at the practice's lead times, replaced when an appointment moves,
-skipped when it is cancelled or has started; consent per channel; quiet hours; nothing clinical in any message."""
+skipped when it is cancelled, expired when it has started;
+consent per channel; quiet hours; nothing clinical in any message."""
 
 from __future__ import annotations
 
@@ -170,7 +171,7 @@ class TestSendingReminders:
         assert attachment[0] == "appointment.ics"
         assert Notification.objects.filter(kind="reminder", status=Status.SENT).count() == 2
 
-    def test_a_reminder_found_after_its_appointment_started_is_skipped(self, runner, mailoutbox, diary, initial):
+    def test_a_reminder_found_after_its_appointment_started_expires_unsent(self, runner, mailoutbox, diary, initial):
         appointment = AppointmentFactory(
             patient=runner, practitioner=diary, appointment_type=initial, start=timezone.now() - dt.timedelta(minutes=5)
         )
@@ -187,7 +188,7 @@ class TestSendingReminders:
         )
         send_due()
         reminder = Notification.objects.get()
-        assert reminder.status == Status.SKIPPED
+        assert reminder.status == Status.EXPIRED
         assert reminder.reason == "The appointment had already started."
         assert mailoutbox == []
 

@@ -47,6 +47,7 @@ class CountingHandler:
         self.pipelining = True  # offer PIPELINING, as Postfix and Exim do
         self.reply_delay = 0.0  # seconds between recording a message and answering (an MTA queueing it first)
         self.waiting = 0  # messages recorded whose reply is still being held back
+        self.drop_after_data = False  # record the message, then close the connection without a reply
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -69,6 +70,9 @@ class CountingHandler:
             self.counts[found.group(1).decode() if found else None] += 1
             self.messages.append(envelope.content)
             number = len(self.messages)
+        if self.drop_after_data:
+            server.transport.close()
+            return "421 closing"  # never reaches the client: the transport is closed
         if self.reply_delay:
             self.waiting += 1
             try:

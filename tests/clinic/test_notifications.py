@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -200,22 +203,38 @@ class TestClaims:
         assert notification.status == Status.FAILED
         assert notification.reason == "The worker stopped while sending."
 
-    def test_a_worker_whose_claim_was_taken_over_sends_nothing(self, smtp, settings):
+    def test_a_worker_that_wakes_up_after_its_claim_timed_out_sends_nothing(self, smtp, settings):
         notification = make()
         slow_token, slow_rows = dispatch.claim_due(limit=10)
-        dispatch.recover_stale(now=timezone.now() + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT + 1))
+        # It stalls for longer than the claim timeout; the dispatcher hands its rows to another worker.
+        stalled = timezone.now() - dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT + 1)
+        Notification.objects.filter(pk=notification.pk).update(claimed_at=stalled)
+        for row in slow_rows:
+            row.claimed_at = stalled
+        assert dispatch.recover_stale() == 1
         token, rows = dispatch.claim_due(limit=10)
 
         with dispatch.Sender() as slow:
-            slow.send(slow_rows, slow_token)  # wakes up late: its "sent" commit matches nothing
-        assert slow.stats == {"lost-claim": 1}
-        assert smtp.delivered == 0  # the server got an unfinished message and dropped it
+            slow.send(slow_rows, slow_token)  # wakes up late: past half its claim timeout, it sends nothing
+        assert slow.stats == {"released": 1}
+        assert smtp.delivered == 0
 
         with dispatch.Sender() as sender:
             sender.send(rows, token)
         assert smtp.counts[str(notification.pk)] == 1
         notification.refresh_from_db()
         assert notification.status == Status.SENT
+
+    def test_a_slow_batch_hands_back_what_it_has_not_reached_by_half_the_claim_timeout(self, smtp, settings):
+        settings.NOTIFICATIONS_CLAIM_TIMEOUT = 60
+        rows = [make(f"H-{i}") for i in range(2)]
+        token, claimed = dispatch.claim_due(limit=10)
+        claimed[1].claimed_at = timezone.now() - dt.timedelta(seconds=31)  # as if the first one had taken 31 s
+        with dispatch.Sender() as sender:
+            sender.send(claimed, token)
+        assert sender.stats == {"sent": 1, "released": 1}
+        second = Notification.objects.get(pk=rows[1].pk)
+        assert (second.status, second.attempts, second.claim_token) == (Status.PENDING, 0, None)
 
     def test_the_dispatcher_recovers_stale_claims_and_queues_batches(self, settings, mailoutbox):
         settings.NOTIFICATIONS_BATCH_SIZE = 2
@@ -233,7 +252,10 @@ class TestRealSmtp:
         assert sorted(smtp.counts) == sorted(str(n.pk) for n in rows)
         first = Notification.objects.get(pk=rows[0].pk)
         assert first.provider_id == "2.0.0 Ok: queued as Q1"
-        assert parse(smtp.messages[0])["Message-ID"] == f"<notification-{rows[0].pk}@127.0.0.1>"
+        ids = [parse(raw)["Message-ID"] for raw in smtp.messages]
+        assert ids == [Notification.objects.get(pk=n.pk).message_id for n in rows]
+        assert re.fullmatch(r"<notification-[0-9a-f]{32}@127\.0\.0\.1>", ids[0])
+        assert len(set(ids)) == 3
 
     def test_a_passing_refusal_is_retried_later_with_backoff(self, smtp):
         smtp.rcpt_reply = "450 4.2.1 Mailbox busy, try later"
@@ -296,14 +318,14 @@ class TestRealSmtp:
         assert "550" in notification.reason
         assert "No such user" in notification.reason
 
-    def test_a_refusal_at_the_end_of_the_data_puts_the_sent_row_back(self, smtp):
+    def test_a_refusal_at_the_end_of_the_data_is_retried_and_the_row_never_said_sent(self, smtp):
         smtp.data_reply = "451 4.3.0 Temporary failure"
         notification = make()
         send_due()
         notification.refresh_from_db()
         assert notification.status == Status.PENDING
-        assert notification.sent_at is not None  # it was committed as sent before the terminator...
-        assert "451" in notification.last_error  # ...and put back when the server refused it
+        assert notification.sent_at is None  # "sent" is written only after the server accepted the message
+        assert "451" in notification.last_error
         assert smtp.delivered == 0
 
     def test_a_rejected_message_at_the_end_of_the_data_fails(self, smtp):
@@ -335,6 +357,176 @@ class TestRealSmtp:
         notification.refresh_from_db()
         assert notification.status == Status.FAILED
         assert notification.reason.startswith("Gave up after 2 attempts")
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing in the worker catches it, nothing after it runs."""
+
+
+class TestNeverLost:
+    """A worker that dies at any moment loses no message; a repeat carries the same Message-ID (docs/reminders.md).
+
+    The crash is raised around the commit that records "sent": just before it, and just after it returns. The
+    connection is then dropped without QUIT, as a killed process's socket is. The real-worker version of this
+    (SIGKILL at random moments) is tests/concurrency/test_reminder_delivery.py."""
+
+    def crash_around_the_commit(self, monkeypatch, *, after: bool):
+        real = dispatch._mark_sent
+
+        def dying(*args, **kwargs):
+            if after:
+                real(*args, **kwargs)
+            raise WorkerKilled
+
+        monkeypatch.setattr(dispatch, "_mark_sent", dying)
+        return real
+
+    def run_and_die(self, rows, token):
+        sender = dispatch.Sender()
+        with pytest.raises(WorkerKilled):
+            sender.send(rows, token)
+        sender.email._drop()
+
+    @pytest.mark.parametrize("after", [False, True], ids=["before-the-commit", "after-the-commit"])
+    def test_a_worker_killed_around_the_sent_commit_loses_nothing(self, smtp, settings, monkeypatch, after):
+        notification = make()
+        real = self.crash_around_the_commit(monkeypatch, after=after)
+        token, rows = dispatch.claim_due(limit=10)
+        self.run_and_die(rows, token)
+        monkeypatch.setattr(dispatch, "_mark_sent", real)  # the next worker lives
+        dispatch.recover_stale(now=timezone.now() + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT + 1))
+        send_due()
+
+        notification.refresh_from_db()
+        assert notification.status == Status.SENT
+        assert smtp.counts[str(notification.pk)] >= 1  # never lost
+        assert {parse(raw)["Message-ID"] for raw in smtp.messages} == {notification.message_id}
+        # Killed before its commit, the worker had the server's acceptance but no record of it: one repeat, with the
+        # same Message-ID. Killed after it, nothing is repeated.
+        assert smtp.counts[str(notification.pk)] == (1 if after else 2)
+
+    def test_the_row_says_sent_only_once_the_server_accepted_the_message(self, smtp, monkeypatch):
+        notification = make()
+        seen = []
+        real = dispatch._mark_sent
+
+        def record(*args, **kwargs):
+            seen.append(smtp.delivered)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(dispatch, "_mark_sent", record)
+        send_due()
+        assert seen == [1]  # the server had the whole message when "sent" was committed
+        notification.refresh_from_db()
+        assert notification.status == Status.SENT
+
+    def test_no_reply_after_the_data_means_sending_it_again_with_the_same_message_id(self, smtp):
+        smtp.drop_after_data = True
+        notification = make()
+        send_due()
+        notification.refresh_from_db()
+        assert notification.status == Status.PENDING
+        assert "No reply after the message data" in notification.last_error
+        assert smtp.delivered == 1  # the server has it, but the worker could not know
+
+        smtp.drop_after_data = False
+        Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+        send_due()
+        notification.refresh_from_db()
+        assert notification.status == Status.SENT
+        assert [parse(raw)["Message-ID"] for raw in smtp.messages] == [notification.message_id] * 2
+
+    def test_every_message_has_its_own_message_id_from_the_moment_it_is_created(self):
+        first, second = make(), make()
+        assert first.message_id != second.message_id
+        assert Notification.objects.get(pk=first.pk).message_id == first.message_id
+
+
+class TestStaleMessages:
+    """Far too late is worse than never: a reminder hours after its time (or after the visit), or a message held up by
+    an outage or brought back by a restored backup, is marked expired instead of sent."""
+
+    def late(self, label, *, hours, kind="reminder"):
+        return make(label, kind=kind, due=timezone.now() - dt.timedelta(hours=hours))
+
+    def test_the_dispatcher_expires_a_reminder_more_than_six_hours_late_and_sends_a_fresher_one(self, mailoutbox):
+        stale = self.late("OLD", hours=6.5)
+        fresh = self.late("NEW", hours=5.5)
+        tasks.dispatch_notifications()
+        stale.refresh_from_db()
+        fresh.refresh_from_db()
+        assert stale.status == Status.EXPIRED
+        assert stale.reason == "Not sent: more than 6 hours late."
+        assert stale.sent_at is None
+        assert fresh.status == Status.SENT
+        assert [m.subject for m in mailoutbox] == ["Reminder NEW"]
+
+    def test_other_messages_may_be_a_day_late_before_they_expire(self, mailoutbox):
+        confirmation = self.late("C-1", hours=20, kind="confirmation")
+        cancellation = self.late("C-2", hours=25, kind="cancellation")
+        tasks.dispatch_notifications()
+        confirmation.refresh_from_db()
+        cancellation.refresh_from_db()
+        assert (confirmation.status, cancellation.status) == (Status.SENT, Status.EXPIRED)
+        assert cancellation.reason == "Not sent: more than 24 hours late."
+        assert len(mailoutbox) == 1
+
+    def test_a_worker_expires_a_stale_row_it_claimed_before_the_dispatcher_saw_it(self, mailoutbox, settings):
+        settings.NOTIFICATIONS_REMINDER_STALE_HOURS = 1
+        stale = self.late("OLD", hours=2)
+        assert send_due() == {"expired": 1}
+        stale.refresh_from_db()
+        assert (stale.status, stale.claim_token) == (Status.EXPIRED, None)
+        assert mailoutbox == []
+
+    def test_lateness_counts_from_the_end_of_the_sms_quiet_hours_not_from_the_due_time(self, settings):
+        notification = self.late("Q-1", hours=10)
+        # Due at 22:00, held by the quiet hours until 08:00: at 08:05 it is 5 minutes late, not 10 hours.
+        Notification.objects.filter(pk=notification.pk).update(
+            channel="sms", next_attempt_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+        assert dispatch.expire_stale() == 0
+
+    def test_a_restored_backup_does_not_send_again_what_went_after_it_was_taken(self, mailoutbox):
+        # The backup was taken before these went: restored a day later, they are pending again in the database.
+        restored = [self.late(f"R-{i}", hours=26, kind=kind) for i, kind in enumerate(["reminder", "confirmation"])]
+        tasks.dispatch_notifications()
+        assert mailoutbox == []
+        assert {n.status for n in Notification.objects.filter(pk__in=[n.pk for n in restored])} == {Status.EXPIRED}
+
+    def test_an_expired_message_cannot_be_sent_again_by_staff(self, front_desk):
+        stale = self.late("OLD", hours=7)
+        tasks.dispatch_notifications()
+        with pytest.raises(services.NotRetryable):
+            services.retry(notification_id=stale.pk, actor=front_desk)
+
+
+class TestAfterARestore:
+    """`manage.py outbox_expire`: the operator's tool after restoring a backup, before starting the workers."""
+
+    def test_it_lists_then_expires_what_was_due_before_the_failure_and_keeps_what_is_due_later(self, mailoutbox):
+        failure = timezone.now() - dt.timedelta(hours=1)
+        before = [make(f"B-{i}", due=failure - dt.timedelta(minutes=10 + i)) for i in range(2)]
+        dispatch.claim_due(limit=1, now=failure)  # one was being sent when the backup was taken
+        after = make("A-1", due=failure + dt.timedelta(minutes=30))
+        out = io.StringIO()
+
+        call_command("outbox_expire", "--due-before", failure.isoformat(), stdout=out)
+        assert "2 unsent messages were due before" in out.getvalue()
+        assert "reminder (sending)" in out.getvalue() and "reminder (pending)" in out.getvalue()
+        assert Notification.objects.filter(status=Status.EXPIRED).count() == 0  # listing changes nothing
+
+        call_command("outbox_expire", "--due-before", failure.isoformat(), "--apply", stdout=out)
+        assert {n.status for n in Notification.objects.filter(pk__in=[b.pk for b in before])} == {Status.EXPIRED}
+        assert Notification.objects.get(pk=before[0].pk).reason.startswith("Expired after a restore")
+        send_due()
+        assert [m.subject for m in mailoutbox] == ["Reminder A-1"]
+        after.refresh_from_db()
+        assert after.status == Status.SENT
+
+    def test_it_refuses_a_moment_it_cannot_read(self):
+        with pytest.raises(CommandError):
+            call_command("outbox_expire", "--due-before", "yesterday", stdout=io.StringIO())
 
 
 class TestStaffRetry:

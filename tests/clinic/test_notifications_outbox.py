@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import AuditEvent, Notification
 from clinic.notifications import services
@@ -49,10 +50,15 @@ def test_the_outbox_lists_every_message_and_filters_by_status(persona_client):
     message("MD-SENT")
     message("MD-FAIL", status=Status.FAILED, reason="Mail server answered 550 No such user")
     message("MD-SKIP", status=Status.SKIPPED, reason="The appointment was cancelled.")
+    message("MD-LATE", status=Status.EXPIRED, reason="Not sent: more than 6 hours late.")
     client = persona_client("front_desk")
 
     page = client.get("/outbox/").content.decode()
-    assert all(label in page for label in ("MD-SENT", "MD-FAIL", "MD-SKIP"))
+    assert all(label in page for label in ("MD-SENT", "MD-FAIL", "MD-SKIP", "MD-LATE"))
+
+    expired = client.get("/outbox/", {"status": "expired"}).content.decode()
+    assert "MD-LATE" in expired and "more than 6 hours late" in expired
+    assert "MD-SENT" not in expired and "MD-SKIP" not in expired
 
     failed = client.get("/outbox/", {"status": "failed"}).content.decode()
     assert "MD-FAIL" in failed
@@ -80,6 +86,7 @@ def test_opening_a_message_shows_what_was_sent_and_is_audited(persona_client, fr
     page = persona_client("front_desk").get(f"/outbox/{sent.pk}/").content.decode()
     assert "Your appointment is tomorrow at 10:00." in page
     assert "Send again" not in page
+    assert escape(sent.message_id) in page  # to match a copy a patient forwards, or one a crash repeated
     event = AuditEvent.objects.get(object_type="clinic.notification", object_id=str(sent.pk))
     assert (event.action, event.actor_id, event.patient_id) == ("view", front_desk.pk, 3)
 

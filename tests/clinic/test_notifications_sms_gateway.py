@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from clinic import tasks
 from clinic.models import Notification
-from clinic.notifications import services
+from clinic.notifications import dispatch, services
 from clinic.notifications.sms import HttpGatewayBackend, SmsError
 from clinic.selectors import get_practice
 
@@ -97,10 +98,46 @@ def test_an_sms_is_posted_to_the_gateway_with_its_token_and_an_idempotency_key(g
         "to": "+447700900123",
         "from": "Riverside",
         "text": "Reminder: visit MD-SMS1",
-        "reference": f"notification-{sms.pk}",
+        "reference": dispatch.idempotency_key(sms),
     }
     assert request["headers"]["Authorization"] == "Bearer s3cret"
-    assert request["headers"]["Idempotency-Key"] == f"notification-{sms.pk}"
+    assert request["headers"]["Idempotency-Key"] == dispatch.idempotency_key(sms)
+    assert re.fullmatch(r"notification-[0-9a-f]{32}", request["headers"]["Idempotency-Key"])
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing in the worker catches it."""
+
+
+def test_a_text_repeated_after_a_crash_carries_the_same_idempotency_key(gateway, sms, settings, monkeypatch):
+    real = dispatch._mark_sent
+
+    def dying(*args, **kwargs):
+        raise WorkerKilled  # the gateway took the text; the worker dies before recording it
+
+    monkeypatch.setattr(dispatch, "_mark_sent", dying)
+    token, rows = dispatch.claim_due(limit=10)
+    with pytest.raises(WorkerKilled):
+        dispatch.Sender().send(rows, token)
+    monkeypatch.setattr(dispatch, "_mark_sent", real)
+    dispatch.recover_stale(now=timezone.now() + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT + 1))
+    tasks.send_due_notifications()
+
+    sms.refresh_from_db()
+    assert sms.status == Status.SENT
+    keys = [request["headers"]["Idempotency-Key"] for request in gateway.requests]
+    assert keys == [dispatch.idempotency_key(sms)] * 2  # a gateway that honours the key texts the patient once
+
+
+def test_a_retry_after_a_gateway_error_carries_the_same_idempotency_key(gateway, sms):
+    gateway.status = 503
+    tasks.send_due_notifications()
+    gateway.status = 200
+    Notification.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now())
+    tasks.send_due_notifications()
+    sms.refresh_from_db()
+    assert sms.status == Status.SENT
+    assert len({request["headers"]["Idempotency-Key"] for request in gateway.requests}) == 1
 
 
 def test_a_gateway_error_on_its_side_is_retried_later(gateway, sms):

@@ -331,6 +331,15 @@ def test_a_revoked_or_expired_link_opens_nothing(library, physio):
     assert selectors.plan_for_token(other) is None
 
 
+def test_a_plan_link_does_not_depend_on_the_secret_key_and_revoking_it_ends_it(library, physio, settings):
+    program = _active(library, physio)
+    token = services.issue_link(program=program, purpose="staff")
+    settings.SECRET_KEY = "a-rotated-secret-key-" + "y" * 40  # a random token, stored hashed: no key involved
+    assert selectors.plan_for_token(token) is not None
+    services.revoke_links(program=program, actor=physio)
+    assert selectors.plan_for_token(token) is None
+
+
 def test_a_link_follows_the_program_to_its_new_version(library, physio):
     v1 = _active(library, physio)
     token = services.issue_link(program=v1, purpose="staff")

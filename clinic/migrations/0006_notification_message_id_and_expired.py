@@ -29,7 +29,7 @@ def keep_existing_message_ids(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0004_notification_waitlist_gone_kind"),
+        ("clinic", "0005_practice_cutoff_ranges"),
     ]
 
     operations = [

@@ -10,6 +10,8 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401  (login and failed-login audit entries)
         from .notifications import register_outbox_nav
+        from .security import lockout as _lockout  # noqa: F401  (an audit entry per lockout)
+        from .security import signals as _security_signals  # noqa: F401  (tokens die with a password change)
 
         register_outbox_nav()
 

@@ -25,3 +25,5 @@ if os.environ.get("MEDIUS_TEST_WORKER_DB"):
     DATABASES["default"].pop("TEST", None)  # noqa: F405
 # A worker started by a test consumes a private queue; what it queues itself must go there too.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("MEDIUS_TEST_CELERY_QUEUE", "celery")
+# Most tests sign in with force_login (no second factor); tests of two-factor sign-in switch the practice setting on.
+TWO_FACTOR_REQUIRED_DEFAULT = False

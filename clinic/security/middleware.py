@@ -41,9 +41,12 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_verified() or _is_exempt(view_func):
+        if user is None or not user.is_authenticated or user.is_verified():
             return None
         if not selectors.second_factor_needed(user, getattr(request, "practice", None)):
+            return None
+        request.medius_two_factor_pending = True  # base.html shows no menu that would only lead back here
+        if _is_exempt(view_func):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse(

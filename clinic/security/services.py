@@ -144,7 +144,7 @@ def verify_second_factor(*, request, user, code: str, mark_session: bool = True)
     if locked:
         raise CodeRefused(lockout_message(), locked_out=True)
     if throttled:
-        raise CodeRefused("Too many wrong codes in a row. Wait a minute, then try again.")
+        raise CodeRefused("Too many wrong codes in a row. Wait a few seconds, then try again.")
     raise CodeRefused("That code is not right. Check the time on your phone and try the newest code.")
 
 

@@ -66,7 +66,7 @@ def verify(request):
     context = {
         "form": form,
         "next": _next_url(request),
-        "has_passkey": selectors.passkeys(user).filter(confirmed=True).exists(),
+        "has_passkey": selectors.passkeys(user).exists(),  # a revoked one too: its owner then reads why it fails
         "has_totp": selectors.totp_devices(user).exists(),
     }
     return render(request, "clinic/security/verify.html", context, status=status)

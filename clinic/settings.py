@@ -369,6 +369,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
 AXES_USERNAME_CALLABLE = "clinic.security.lockout.username_from"
 AXES_LOCKOUT_CALLABLE = "clinic.security.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # locks are seen and cleared on the in-app Sign-in security page
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp", "token"]

@@ -236,3 +236,17 @@ def test_the_demo_under_debug_keeps_sign_in_one_click(settings):
 def test_the_setting_is_on_the_practice_settings_page(client, admin_user):
     client.force_login(admin_user)
     assert "require_two_factor" in client.get(reverse("practice-settings")).content.decode()
+
+
+def test_the_admin_site_shows_no_authenticator_secrets_or_recovery_codes(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_the_code_page_never_sends_anyone_to_another_site(client, physio):
+    device = add_totp(physio)
+    sign_in_with_password(client, physio)
+    response = client.post(reverse("two_factor_verify"), {"code": code_for(device), "next": "https://evil.example/"})
+    assert response["Location"] == reverse("home")

@@ -371,7 +371,9 @@ AXES_USERNAME_CALLABLE = "clinic.security.lockout.username_from"
 AXES_LOCKOUT_CALLABLE = "clinic.security.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # locks are seen and cleared on the in-app Sign-in security page
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
-AXES_RESET_ON_SUCCESS = True
+# A successful sign-in does not clear the count: it would clear the address's count too, so anyone with one account
+# could keep guessing other accounts' passwords from their address. Counts end with the cool-off.
+AXES_RESET_ON_SUCCESS = False
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp", "token"]
 PASSWORD_RESET_PER_ACCOUNT_HOUR = envint("PASSWORD_RESET_PER_ACCOUNT_HOUR", 3)
 PASSWORD_RESET_PER_ADDRESS_HOUR = envint("PASSWORD_RESET_PER_ADDRESS_HOUR", 10)

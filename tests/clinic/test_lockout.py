@@ -51,6 +51,16 @@ def test_an_address_trying_many_accounts_is_locked_for_all_of_them(client, physi
     assert sign_in_with_password(client, front_desk, REMOTE_ADDR="10.2.2.2").status_code == 302
 
 
+def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_count(client, physio, front_desk, settings):
+    victims = UserFactory.create_batch(settings.AXES_FAILURE_LIMIT)
+    for victim in victims[:-1]:
+        sign_in_with_password(client, victim, password="guess", REMOTE_ADDR="10.4.4.4")
+    own = type(client)()
+    assert sign_in_with_password(own, physio, REMOTE_ADDR="10.4.4.4").status_code == 302
+    sign_in_with_password(client, victims[-1], password="guess", REMOTE_ADDR="10.4.4.4")
+    assert sign_in_with_password(type(client)(), front_desk, REMOTE_ADDR="10.4.4.4").status_code == 429
+
+
 def test_case_does_not_make_a_new_account_to_guess(client, physio, settings):
     for n in range(settings.AXES_FAILURE_LIMIT):
         variant = physio.email.upper() if n % 2 else physio.email

@@ -374,7 +374,7 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail alr
 # A successful sign-in does not clear the count: it would clear the address's count too, so anyone with one account
 # could keep guessing other accounts' passwords from their address. Counts end with the cool-off.
 AXES_RESET_ON_SUCCESS = False
-AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp", "token"]
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp", "code", "token"]  # masked in stored attempts
 PASSWORD_RESET_PER_ACCOUNT_HOUR = envint("PASSWORD_RESET_PER_ACCOUNT_HOUR", 3)
 PASSWORD_RESET_PER_ADDRESS_HOUR = envint("PASSWORD_RESET_PER_ADDRESS_HOUR", 10)
 

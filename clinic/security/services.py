@@ -243,6 +243,9 @@ def unlock(*, request, actor, username: str = "", ip_address: str = "") -> int:
 @transaction.atomic
 def create_token(*, request, user, name: str) -> tuple[ApiToken, str]:
     """A new token for one client; a token the user already had under that name stops working."""
+    # Two sign-ins for the same client at once: the row lock makes the second wait and replace the first's token,
+    # instead of both inserting and one failing on the unique (user, name) constraint.
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
     replaced = ApiToken.objects.filter(user=user, name=name).delete()[0]
     instance, token = ApiToken.objects.create(user=user, expiry=dt.timedelta(days=settings.API_TOKEN_DAYS), name=name)
     audit.record(

@@ -194,6 +194,9 @@ def security_admin(request):
 @require_POST
 def admin_unlock(request):
     username, ip = request.POST.get("username", "").strip(), request.POST.get("ip_address", "").strip()
+    if not username and not ip:
+        messages.error(request, _("Choose an account or an address to unlock."))
+        return redirect("security-admin")
     services.unlock(request=request, actor=request.user, username=username, ip_address=ip)
     messages.success(request, _("Unlocked %(who)s.") % {"who": username or ip})
     return redirect("security-admin")

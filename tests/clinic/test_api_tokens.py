@@ -164,3 +164,29 @@ def test_token_sign_in_needs_two_factor_set_up_when_the_practice_requires_it(api
     response = _token(api, physio)
     assert response.status_code == 403
     assert response.json()["code"] == "two_factor_setup_required"
+
+
+@pytest.mark.parametrize(
+    "header", ["Token", "Token a b", "Token not-hex-at-all", "Token " + "f" * 64, "Token \u00e9t\u00e9"]
+)
+def test_a_malformed_or_unknown_token_gets_a_401_never_a_500(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get(PATIENTS)
+    assert response.status_code == 401
+    assert response.json()["code"] in {"authentication_failed", "invalid_token"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"username": "x"},
+        {"username": "x" * 300, "password": "y"},
+        {"username": "a", "password": "b", "otp": "1" * 40},
+    ],
+)
+def test_bad_token_requests_get_field_errors(api, body):
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"

@@ -147,3 +147,11 @@ def test_under_the_limits_a_reset_email_is_sent_and_its_link_works(client, physi
     assert done.status_code == 302
     assert sign_in_with_password(client, physio, password="fresh-long-passphrase").status_code == 302
     assert sign_in_with_password(type(client)(), physio, password=DEFAULT_PASSWORD).status_code == 200
+
+
+def test_an_empty_unlock_is_refused_politely(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("security-admin-unlock"), {}, follow=True)
+    assert response.status_code == 200
+    assert "Choose an account or an address" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="unlocked").exists()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,17 +25,8 @@ def code_for(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset_steps):06d}"
 
 
-def key_code(key_hex_or_b32: bytes) -> str:
-    return f"{totp(key_hex_or_b32):06d}"
-
-
 def sign_in_with_password(client, user, password: str = DEFAULT_PASSWORD, **extra):
     return client.post(reverse("login"), {"username": user.email, "password": password}, **extra)
-
-
-def wait_for_next_step() -> None:
-    """A TOTP code is accepted once: a second sign-in in the same 30 s window needs the next code."""
-    time.sleep(30 - time.time() % 30 + 0.5)
 
 
 def force_verified_login(client, user, device) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -48,8 +49,10 @@ def _next_url(request) -> str:
 @permissions.require(permissions.STAFF)
 def verify(request):
     user = request.user
-    if user.is_verified() or not selectors.has_second_factor(user):
-        return redirect(_next_url(request) if user.is_verified() else reverse("two_factor_setup"))
+    if user.is_verified():
+        return redirect(_next_url(request))
+    if not selectors.has_second_factor(user):
+        return redirect(reverse("two_factor_setup") + "?" + urlencode({"next": _next_url(request)}))
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -102,7 +105,7 @@ def setup(request):
             messages.success(request, _("Your authenticator app is set up."))
             if codes:
                 request.session[RECOVERY_SESSION_KEY] = codes
-                return redirect(reverse("two_factor_recovery_codes") + "?next=" + _next_url(request))
+                return redirect(reverse("two_factor_recovery_codes") + "?" + urlencode({"next": _next_url(request)}))
             return redirect(_next_url(request))
     secret = b32encode(device.bin_key).decode()
     context = {

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken as KnoxAuthToken
 
 from .models import AuditEvent, Practice, User
 
@@ -43,3 +46,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Sign-in security is managed in the app (Security, Sign-in security), never here: the admin site would show
+# colleagues' authenticator secrets and recovery codes (and knox's own token model is replaced by clinic.ApiToken).
+for _model in (TOTPDevice, StaticDevice, KnoxAuthToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

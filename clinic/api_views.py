@@ -1,28 +1,6 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework import serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
 
 from .permissions import PUBLIC
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a staff email and password for an API token (send it as `Authorization: Token <key>`)."""
-
-    capability = PUBLIC
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-    authentication_classes: list = []
-
-    @extend_schema(
-        request=AuthTokenSerializer,
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-        auth=[],
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
 
 
 class SchemaView(SpectacularAPIView):

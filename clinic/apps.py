@@ -17,6 +17,8 @@ class ClinicConfig(AppConfig):
         # 500. Create them here, once, before any request.
         Metrics.get_instance()
         from .notifications import register_outbox_nav
+        from .security import lockout as _lockout  # noqa: F401  (an audit entry per lockout)
+        from .security import signals as _security_signals  # noqa: F401  (tokens die with a password change)
 
         register_outbox_nav()
 

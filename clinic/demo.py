@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from .models import User
@@ -30,6 +31,10 @@ def seed(*, password: str, stdout=None) -> None:
         practice.phone = "+44 20 7946 0000"
         practice.email = "hello@riverside-physio.example"
         practice.save()
+    if settings.DEBUG and practice.require_two_factor:
+        # `make run` is a one-click demo: no authenticator app needed to look around (docs/security.md).
+        practice.require_two_factor = False
+        practice.save(update_fields=["require_two_factor"])
     for handle, first, last, role in STAFF:
         user, created = User.objects.get_or_create(
             email=demo_email(handle),

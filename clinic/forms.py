@@ -25,6 +25,7 @@ class PracticeForm(forms.ModelForm):
             "sms_quiet_start",
             "sms_quiet_end",
             "paper_size",
+            "require_two_factor",
         )
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),

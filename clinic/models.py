@@ -9,12 +9,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from .roles import Role, role_of
 
 
 def default_practice_time_zone() -> str:
     return settings.CLINIC_TIME_ZONE
+
+
+def default_require_two_factor() -> bool:
+    return settings.TWO_FACTOR_REQUIRED_DEFAULT
 
 
 class UserManager(BaseUserManager):
@@ -123,6 +128,13 @@ class Practice(models.Model):
     sms_quiet_start = models.TimeField(_("no SMS from"), default="21:00")
     sms_quiet_end = models.TimeField(_("no SMS until"), default="08:00")
 
+    # Sign-in (docs/security.md).
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in for all staff"),
+        default=default_require_two_factor,
+        help_text=_("Staff without an authenticator app or passkey are asked to set one up after their password."),
+    )
+
     # Printed programs.
     paper_size = models.CharField(_("paper size"), max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
 
@@ -162,6 +174,15 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("signed in")
         LOGIN_FAILED = "login_failed", _("failed sign-in")
         LOGOUT = "logout", _("signed out")
+        OTP_VERIFIED = "otp_verified", _("passed two-factor check")
+        OTP_FAILED = "otp_failed", _("failed two-factor check")
+        TWO_FACTOR_CHANGE = "two_factor_change", _("changed two-factor devices")
+        LOCKED_OUT = "locked_out", _("locked out")
+        UNLOCKED = "unlocked", _("unlocked")
+        TOKEN_CREATED = "token_created", _("created an API token")
+        TOKEN_REVOKED = "token_revoked", _("revoked an API token")
+        TOKEN_REFUSED = "token_refused", _("refused an API token")
+        PASSWORD_RESET = "password_reset", _("asked for a password reset")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -274,3 +295,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_channel_display()} to {self.recipient} ({self.status})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token for one client (a script, an app on the reception PC), stored as a SHA-512 digest (knox).
+
+    The token itself is shown once when it is made. One token per user and client name: asking again for the same
+    name replaces the old token. Every token expires (settings.API_TOKEN_DAYS) and all of a user's tokens are revoked
+    on a password change, deactivation and a two-factor reset (clinic.security.services).
+    """
+
+    name = models.CharField(_("client name"), max_length=100)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["user_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="api_token_one_per_user_and_client")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -29,6 +29,7 @@ OUTBOX_VIEW = "outbox.view"
 AUDIT_VIEW = "audit.view"
 PRACTICE_MANAGE = "practice.manage"
 METRICS_VIEW = "metrics.view"  # Prometheus metrics: counts and timings, never patient data
+SECURITY_MANAGE = "security.manage"  # lockouts, colleagues' two-factor resets, everyone's API tokens
 
 _ALL_STAFF = frozenset({Role.FRONT_DESK, Role.PHYSIO, Role.ADMIN})
 _CLINICIANS = frozenset({Role.PHYSIO, Role.ADMIN})
@@ -48,6 +49,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     AUDIT_VIEW: _ADMINS,
     PRACTICE_MANAGE: _ADMINS,
     METRICS_VIEW: _ADMINS,
+    SECURITY_MANAGE: _ADMINS,
 }
 
 

@@ -7,7 +7,9 @@ start-up rather than half-working: envbool refuses "maybe", production refuses t
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -79,7 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -87,6 +89,11 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_prometheus",
     "django_guid",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "clinic",
     "patients",
     "bookings",
@@ -104,10 +111,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.PracticeTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message (clinic.security)
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view that answered
 ]
 
@@ -310,7 +320,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "not signed in" into a proper 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "clinic.security.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clinic.permissions.HasCapability"],
@@ -398,7 +408,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-guid narrates every id it sets at INFO; the id itself is on every line already.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "django_guid": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_guid": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
@@ -424,3 +438,46 @@ MEDIUS_DEMO_MODULES = [
     "programs.demo",
     "bookings.demo_messages",  # after the others: sends what is due so the outbox shows sent, failed and skipped
 ]
+
+# Security (docs/security.md): two-factor sign-in, lockout, password-reset limits and API tokens.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# New practices require two-factor sign-in for all staff unless DEBUG is on (`make run` stays one click). The practice
+# settings page changes it; this only decides the starting value.
+TWO_FACTOR_REQUIRED_DEFAULT = envbool("TWO_FACTOR_REQUIRED_DEFAULT", "true" if not DEBUG else "false")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Medius")
+# Passkeys are bound to a host name and need https, except on localhost: with SITE_URL on a bare IP address (the
+# `make run` default) they work at http://localhost:8000.
+_site = urlsplit(SITE_URL)
+_passkey_origin = SITE_URL if _site.scheme == "https" or _site.hostname == "localhost" else "http://localhost:8000"
+OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", urlsplit(_passkey_origin).hostname)
+OTP_WEBAUTHN_RP_NAME = os.environ.get("OTP_WEBAUTHN_RP_NAME", "Medius")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[_passkey_origin])
+# Passkeys are a second factor only: the password (and its lockout) always comes first.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: one account, or one address
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
+AXES_USERNAME_CALLABLE = "clinic.security.lockout.username_from"
+AXES_LOCKOUT_CALLABLE = "clinic.security.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # locks are seen and cleared on the in-app Sign-in security page
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+# A successful sign-in does not clear the count: it would clear the address's count too, so anyone with one account
+# could keep guessing other accounts' passwords from their address. Counts end with the cool-off.
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp", "code", "token"]  # masked in stored attempts
+PASSWORD_RESET_PER_ACCOUNT_HOUR = envint("PASSWORD_RESET_PER_ACCOUNT_HOUR", 3)
+PASSWORD_RESET_PER_ADDRESS_HOUR = envint("PASSWORD_RESET_PER_ADDRESS_HOUR", 10)
+
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
+KNOX_TOKEN_MODEL = "clinic.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations would create its default token table even though clinic.ApiToken replaces it (and a table
+# nobody maps breaks flushing the test database): skip them, the swapped-out model gets no table.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_DAYS), "AUTH_HEADER_PREFIX": "Token"}
+AXES_VERBOSE = False  # no banner on every start; lockouts are in the audit trail

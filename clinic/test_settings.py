@@ -30,3 +30,5 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("MEDIUS_TEST_CELERY_QUEUE", "celery")
 CELERY_QUEUES_BY_KIND = dict(
     item.split("=", 1) for item in os.environ.get("MEDIUS_TEST_QUEUES_BY_KIND", "").split(",") if "=" in item
 )
+# Most tests sign in with force_login (no second factor); tests of two-factor sign-in switch the practice setting on.
+TWO_FACTOR_REQUIRED_DEFAULT = False

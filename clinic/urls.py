@@ -13,8 +13,11 @@ from patients.api import PatientViewSet
 from programs.api import ExerciseViewSet, ProgramTemplateViewSet, ProgramViewSet
 
 from . import views
-from .api_views import RedocView, SchemaView, SwaggerView, TokenView
+from .api_views import RedocView, SchemaView, SwaggerView
 from .permissions import STAFF, public, require
+from .security import urls as security_urls
+from .security.api import TokenView
+from .security.views import LimitedPasswordResetView
 
 router = SimpleRouter(use_regex_path=False)
 router.register("patients", PatientViewSet, basename="patient")
@@ -39,13 +42,7 @@ auth_patterns = [
     ),
     path(
         "password/reset/",
-        public(
-            auth_views.PasswordResetView.as_view(
-                subject_template_name="registration/password_reset_subject.txt",
-                email_template_name="registration/password_reset_email.txt",
-                html_email_template_name="registration/password_reset_email.html",
-            )
-        ),
+        public(LimitedPasswordResetView.as_view()),
         name="password_reset",
     ),
     path("password/reset/sent/", public(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
@@ -59,6 +56,8 @@ auth_patterns = [
         public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    *security_urls.account_patterns,
+    path("passkeys/", include(security_urls.passkey_patterns)),
 ]
 
 api_patterns = [
@@ -78,6 +77,7 @@ urlpatterns = [
     path("outbox/", include("clinic.notifications.urls")),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),
+    path("security/", include(security_urls.admin_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path("api/v1/", include(api_patterns)),

@@ -213,6 +213,7 @@ RENDERING = inline_serializer(
     partial_update=extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer),
 )
 class ProgramViewSet(
+    audit.AuditShownMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -222,6 +223,8 @@ class ProgramViewSet(
     """Home-exercise programs with their items. Every read is recorded in the audit trail."""
 
     serializer_class = ProgramSerializer
+    audit_object_type = "programs.program"
+    audit_summary = "Listed programs (API)"
     capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "pdf": CLINICAL_VIEW, "default": CLINICAL_EDIT}
 
     def get_queryset(self):
@@ -236,18 +239,6 @@ class ProgramViewSet(
                 programs = programs.filter(status=params["status"])
             programs = programs.order_by("-created_at", "-id")
         return programs
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        patient = request.query_params.get("patient", "")
-        audit.record(
-            action=audit.Action.VIEW,
-            request=request,
-            object_type="programs.program",
-            patient_id=int(patient) if patient.isdigit() else None,
-            summary="Listed programs (API)",
-        )
-        return response
 
     def retrieve(self, request, *args, **kwargs):
         program = self.get_object()

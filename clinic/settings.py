@@ -241,7 +241,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files that hold patient data (progress reports, exports) go to the "private" storage: a folder outside MEDIA_ROOT
+# that no URL maps to; only views that check the role and audit the download read it (clinic/storage.py,
+# docs/security.md). Swap the backend for a private S3 bucket by editing STORAGES["private"].
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
+if PRIVATE_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_ROOT must not be inside MEDIA_ROOT: the web server serves MEDIA_ROOT")
+# What the web server may serve from MEDIA_ROOT (and `make run` serves): exercise pictures, staff photos, the logo.
+PUBLIC_MEDIA_PREFIXES = ("exercises/", "practitioners/", "practice/")
 STORAGES = {
+    "private": {
+        "BACKEND": "clinic.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT, "directory_permissions_mode": 0o700, "file_permissions_mode": 0o600},
+    },
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

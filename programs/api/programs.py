@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from clinic import audit
+from clinic.files import no_store
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW
 from patients.models import Patient
 
@@ -346,7 +347,4 @@ class ProgramViewSet(
         audit.record(
             action=audit.Action.EXPORT, request=request, obj=program, patient_id=program.patient_id, summary="PDF (API)"
         )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{pdf_filename(program)}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return no_store(HttpResponse(content, content_type="application/pdf"), filename=pdf_filename(program))

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .forms import LogoCleaningMixin
 from .models import AuditEvent, Practice, User
 
 
@@ -20,8 +22,16 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ("groups",)
 
 
+class PracticeAdminForm(LogoCleaningMixin, forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = ("logo",)  # the admin passes its own field list; this form adds the logo checks
+
+
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
+    form = PracticeAdminForm
+
     def has_add_permission(self, request):
         return not Practice.objects.exists()
 

@@ -474,6 +474,13 @@ def schedule_list(request):
 
 def _schedule_context(request, practitioner: Practitioner, **extra) -> dict:
     hours = WorkingHours.objects.filter(practitioner=practitioner).order_by("weekday", "start_time")
+    outside = schedules.appointments_outside_hours(practitioner)
+    audit.record_shown(
+        request=request,
+        patient_ids=[a.patient_id for a in outside],
+        object_type="bookings.appointment",
+        summary="Schedule: appointments outside the hours",
+    )
     return {
         "practitioner": practitioner,
         "may_manage": access.may_manage(request.user, practitioner),
@@ -486,7 +493,7 @@ def _schedule_context(request, practitioner: Practitioner, **extra) -> dict:
         "time_off_form": extra.pop("time_off_form", None) or TimeOffForm(prefix="off"),
         "extra_hours": ExtraHours.objects.filter(practitioner=practitioner, date__gte=timezone.localdate()),
         "extra_form": extra.pop("extra_form", None) or ExtraHoursForm(prefix="extra"),
-        "outside": schedules.appointments_outside_hours(practitioner),
+        "outside": outside,
         "feed": feeds.live_feed(practitioner),
         **extra,
     }

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import AuditEvent
 from tests.factories import (
@@ -107,3 +108,16 @@ def test_the_day_calendar_records_each_patient_it_shows(persona_client):
     response = persona_client("front_desk").get(reverse("bookings:calendar-day"), {"date": "2030-01-07"})
     assert response.status_code == 200
     assert _viewed("Day calendar") == [appointment.patient_id]
+
+
+def test_the_schedule_page_records_the_patients_whose_appointments_fall_outside_the_hours(persona_client):
+    practitioner = PractitionerFactory(hours=True)  # 09:00 to 17:00 every day
+    next_week = (timezone.now() + dt.timedelta(days=7)).date()
+    late = AppointmentFactory(
+        practitioner=practitioner, start=dt.datetime.combine(next_week, dt.time(20, 30), tzinfo=dt.UTC)
+    )
+    url = reverse("bookings:schedule", kwargs={"practitioner_id": practitioner.pk})
+    response = persona_client("front_desk").get(url)
+    assert response.status_code == 200
+    assert late in response.context["outside"]
+    assert _viewed("Schedule: appointments outside the hours") == [late.patient_id]

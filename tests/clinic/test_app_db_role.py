@@ -9,7 +9,8 @@ from django.db import connection
 
 from clinic import audit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the role connects separately and must see committed grants (pytest-django runs these tests last).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 INSERT = (
     "INSERT INTO clinic_auditevent (at, actor_label, action, object_type, object_id, summary, detail) "

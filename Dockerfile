@@ -24,4 +24,5 @@ RUN DEBUG=false SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=build python mana
     && mkdir -p /var/lib/medius && chown medius /var/lib/medius
 USER medius
 EXPOSE 8000
-CMD ["gunicorn", "clinic.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread workers with timeouts and token-free access logs: see gunicorn.conf.py.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

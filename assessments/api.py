@@ -236,6 +236,7 @@ def _split(data: dict) -> tuple[dict, dict, dict]:
     ),
 )
 class AssessmentViewSet(
+    audit.AuditShownMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -245,6 +246,8 @@ class AssessmentViewSet(
     """The hip abductor battery, questionnaires and their derived values."""
 
     serializer_class = AssessmentSerializer
+    audit_object_type = "assessments.assessment"
+    audit_summary = "Assessments listed (API)"
     capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "versions": CLINICAL_VIEW, "default": CLINICAL_EDIT}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -259,18 +262,6 @@ class AssessmentViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "threshold": selectors.lsi_threshold()}
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        patient = request.query_params.get("patient")
-        audit.record(
-            action=audit.Action.VIEW,
-            request=request,
-            object_type="assessments.assessment",
-            patient_id=int(patient) if patient else None,
-            summary="Assessments listed (API)",
-        )
-        return response
 
     def retrieve(self, request, *args, **kwargs):
         assessment = self.get_object()

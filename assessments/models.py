@@ -7,12 +7,16 @@ every signed version is kept as an AssessmentVersion snapshot that can be read b
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from clinic.storage import get_private_storage
 
 from .metrics import LIMITS
 
@@ -386,7 +390,9 @@ class QuestionnairePack(models.Model):
 
 
 def report_path(report: ProgressReport, filename: str) -> str:
-    return f"progress-reports/{report.patient_id}/{report.pk or 'new'}-{filename}"
+    # A random name in the private storage: no patient id, name or date to guess (the download's name is set by the
+    # view, clinic.files).
+    return f"progress-reports/{secrets.token_urlsafe(24)}.pdf"
 
 
 class ProgressReport(models.Model):
@@ -406,7 +412,7 @@ class ProgressReport(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(upload_to=report_path, blank=True)
+    file = models.FileField(upload_to=report_path, storage=get_private_storage, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=255, blank=True)
 

@@ -459,7 +459,7 @@ def store_rendered_report(*, report_id: int, pdf: bytes) -> ProgressReport:
         report = ProgressReport.objects.select_for_update().get(pk=report_id)
         if report.file:
             report.file.delete(save=False)  # a re-render replaces the stale copy
-        report.file.save(f"progress-{report.patient_id}-{timezone.now():%Y%m%d}.pdf", ContentFile(pdf), save=False)
+        report.file.save("report.pdf", ContentFile(pdf), save=False)  # report_path chooses a random name
         report.status = ProgressReport.Status.READY
         report.rendered_at = timezone.now()
         report.error = ""

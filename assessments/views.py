@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from clinic import audit
+from clinic.files import private_file_response
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW, require
 from patients.models import Patient
 
@@ -372,6 +373,6 @@ def report_download(request, pk: int):
         patient_id=report.patient_id,
         summary="Progress report downloaded",
     )
-    return FileResponse(
-        report.file.open("rb"), content_type="application/pdf", filename=report.file.name.split("/")[-1]
+    return private_file_response(
+        report.file, filename=f"progress-report-{report.pk}.pdf", content_type="application/pdf"
     )

@@ -42,6 +42,7 @@ class CalendarAppointment:
     last_name: str
     type_name: str
     colour: str
+    patient_id: int | None = None  # for the audit trail: one entry per patient the calendar shows
 
 
 @dataclass
@@ -94,6 +95,9 @@ class Grid:
     @property
     def height(self) -> int:
         return self.last_minute - self.first_minute
+
+    def patient_ids(self) -> list[int | None]:
+        return [block.appointment.patient_id for column in self.columns for block in column.blocks]
 
 
 def patient_initials(patient) -> str:
@@ -194,6 +198,7 @@ def build_grid(
             "patient__last_name",
             "appointment_type__name",
             "appointment_type__colour",
+            "patient_id",
         )
     ]
     types = list(AppointmentType.objects.filter(is_active=True))

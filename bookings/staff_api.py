@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clinic import audit
 from clinic.api import error_response
 from clinic.permissions import BOOKINGS_MANAGE
 from clinic.selectors import practice_zone
@@ -173,13 +174,28 @@ def _rules_error(warning: str) -> Response:
     list=extend_schema(summary="Appointments, filtered by dates, practitioner, status and patient"),
     retrieve=extend_schema(summary="One appointment", responses={200: AppointmentOut, 404: ERRORS[404]}),
 )
-class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AppointmentViewSet(
+    audit.AuditShownMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Every calendar is visible to all staff; changes follow bookings.access (physiotherapists: their own)."""
 
     capability = BOOKINGS_MANAGE
     serializer_class = AppointmentOut
     filterset_class = AppointmentFilter
     queryset = Appointment.objects.none()
+    audit_object_type = "bookings.appointment"
+    audit_summary = "Listed appointments (API)"
+
+    def retrieve(self, request, *args, **kwargs):
+        appointment = self.get_object()
+        audit.record(
+            action=audit.Action.VIEW,
+            request=request,
+            obj=appointment,
+            patient_id=appointment.patient_id,
+            summary="Appointment viewed (API)",
+        )
+        return Response(self.get_serializer(appointment).data)
 
     def get_queryset(self):
         return Appointment.objects.select_related("patient", "practitioner", "appointment_type").order_by("start", "id")

@@ -94,6 +94,9 @@ def calendar_day(request):
         show_cancelled=show_cancelled,
     )
     calendar_html.attach_markup(grid)
+    audit.record_shown(
+        request=request, patient_ids=grid.patient_ids(), object_type="bookings.appointment", summary="Day calendar"
+    )
     keep = {"p": sorted(chosen)} if chosen else {}
     if show_cancelled:
         keep["cancelled"] = "1"
@@ -135,6 +138,9 @@ def calendar_week(request, practitioner_id: int):
         may_manage=_may_manage_ids(request.user, [practitioner]),
     )
     calendar_html.attach_markup(grid, week=True)
+    audit.record_shown(
+        request=request, patient_ids=grid.patient_ids(), object_type="bookings.appointment", summary="Week calendar"
+    )
     base = reverse("bookings:calendar-week", kwargs={"practitioner_id": practitioner.pk})
     return render(
         request,
@@ -248,6 +254,12 @@ def _book(request, form: BookForm) -> Appointment:
 def patient_search(request):
     q = (request.GET.get("patient_q") or request.GET.get("q") or "").strip()
     patients = list(patient_selectors.search_patients(q=q)[:8]) if len(q) >= 2 else []
+    audit.record_shown(
+        request=request,
+        patient_ids=[p.pk for p in patients],
+        object_type="patients.patient",
+        summary="Patient search (booking)",
+    )
     return render(request, "bookings/staff/_patient_results.html", {"patients": patients, "q": q})
 
 
@@ -432,11 +444,13 @@ def day_list(request, practitioner_id: int):
     zone = _zone(request)
     day = _day(request, zone)
     appointments = cal.day_list(practitioner=practitioner, day=day, zone=zone)
-    audit.record(
+    audit.record_shown(
         action=audit.Action.EXPORT,
         request=request,
-        obj=practitioner,
+        patient_ids=[a.patient_id for a in appointments],
+        object_type="bookings.appointment",
         summary=f"Day list {practitioner.display_name} {day.isoformat()}",
+        detail={"practitioner": practitioner.pk},
     )
     return render(
         request,
@@ -460,6 +474,13 @@ def schedule_list(request):
 
 def _schedule_context(request, practitioner: Practitioner, **extra) -> dict:
     hours = WorkingHours.objects.filter(practitioner=practitioner).order_by("weekday", "start_time")
+    outside = schedules.appointments_outside_hours(practitioner)
+    audit.record_shown(
+        request=request,
+        patient_ids=[a.patient_id for a in outside],
+        object_type="bookings.appointment",
+        summary="Schedule: appointments outside the hours",
+    )
     return {
         "practitioner": practitioner,
         "may_manage": access.may_manage(request.user, practitioner),
@@ -472,7 +493,7 @@ def _schedule_context(request, practitioner: Practitioner, **extra) -> dict:
         "time_off_form": extra.pop("time_off_form", None) or TimeOffForm(prefix="off"),
         "extra_hours": ExtraHours.objects.filter(practitioner=practitioner, date__gte=timezone.localdate()),
         "extra_form": extra.pop("extra_form", None) or ExtraHoursForm(prefix="extra"),
-        "outside": schedules.appointments_outside_hours(practitioner),
+        "outside": outside,
         "feed": feeds.live_feed(practitioner),
         **extra,
     }
@@ -640,10 +661,17 @@ def waitlist_page(request):
                 return redirect("bookings:waitlist")
         status = 400
     chosen = form.cleaned_data.get("patient") if form.is_bound and hasattr(form, "cleaned_data") else None
+    entries = list(waitlist.waiting_entries())
+    audit.record_shown(
+        request=request,
+        patient_ids=[e.patient_id for e in entries] + [chosen.pk if chosen else None],
+        object_type="bookings.waitlistentry",
+        summary="Waiting list",
+    )
     return render(
         request,
         "bookings/staff/waitlist.html",
-        {"form": form, "entries": waitlist.waiting_entries(), "chosen_patient": chosen},
+        {"form": form, "entries": entries, "chosen_patient": chosen},
         status=status,
     )
 

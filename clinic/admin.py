@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken as KnoxAuthToken
 
+from .forms import LogoCleaningMixin
 from .models import AuditEvent, Practice, User
 
 
@@ -23,8 +25,16 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ("groups",)
 
 
+class PracticeAdminForm(LogoCleaningMixin, forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = ("logo",)  # the admin passes its own field list; this form adds the logo checks
+
+
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
+    form = PracticeAdminForm
+
     def has_add_permission(self, request):
         return not Practice.objects.exists()
 

@@ -6,6 +6,7 @@ Entries record who (id and a readable label, kept even if the account is later r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,14 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _actor(request: HttpRequest | None, actor):
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
 def record(
     *,
     action: str,
@@ -40,10 +49,7 @@ def record(
     summary: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    if actor is None and request is not None:
-        actor = getattr(request, "user", None)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    actor = _actor(request, actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -58,3 +64,67 @@ def record(
         ip=client_ip(request),
         detail=detail or {},
     )
+
+
+def record_shown(
+    *,
+    request: HttpRequest | None,
+    patient_ids: Iterable[int | None],
+    object_type: str,
+    summary: str,
+    action: str = Action.VIEW,
+    actor=None,
+    detail: dict | None = None,
+) -> list[AuditEvent]:
+    """One entry per patient shown on a page or in an API response, written in a single INSERT.
+
+    A list of 50 patients is 50 entries: the audit must answer "who saw this patient" for every patient, and one row
+    saying "listed patients" answers it for none. Repeats (a patient with three appointments on a day) count once.
+    """
+    actor = _actor(request, actor)
+    ip = client_ip(request)
+    unique = list(dict.fromkeys(pid for pid in patient_ids if pid is not None))
+    if not unique:
+        return []
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_id=actor.pk if actor else None,
+            actor_label=actor.email if actor else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(pid) if object_type == "patients.patient" else "",
+            patient_id=pid,
+            summary=summary[:255],
+            ip=ip,
+            detail=detail or {},
+        )
+        for pid in unique
+    )
+
+
+class AuditShownMixin:
+    """For DRF list views: one audit entry per patient on the page the response returns (audit.record_shown).
+
+    `audit_patient_attr` names the attribute that holds an object's patient id ("pk" for patients themselves).
+    """
+
+    audit_patient_attr = "patient_id"
+    audit_object_type = ""
+    audit_summary = "Listed (API)"
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._audit_shown = page if page is not None else queryset
+        return page
+
+    def list(self, request, *args, **kwargs):
+        self._audit_shown = []
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            record_shown(
+                request=request,
+                patient_ids=[getattr(obj, self.audit_patient_attr) for obj in self._audit_shown],
+                object_type=self.audit_object_type,
+                summary=self.audit_summary,
+            )
+        return response

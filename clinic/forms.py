@@ -1,11 +1,29 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from . import images
 from .models import AuditEvent, Practice
 
+LOGO_SIDE = 600  # px: the logo prints at most a few centimetres wide
 
-class PracticeForm(forms.ModelForm):
+
+class LogoCleaningMixin:
+    """The practice logo gets the exercise pictures' limits (5 MB, 40 megapixels) and is shrunk and re-encoded: every
+    PDF embeds it."""
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not isinstance(logo, UploadedFile):
+            return logo  # unchanged (the stored file), or False when "clear" was ticked
+        try:
+            return images.clean_picture(logo, max_side=LOGO_SIDE, stem="logo", field="logo")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["logo"]) from None
+
+
+class PracticeForm(LogoCleaningMixin, forms.ModelForm):
     class Meta:
         model = Practice
         fields = (

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django_guid.integrations import CeleryIntegration
 from kombu import Queue
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "phonenumber_field",
     "django_prometheus",
     "django_guid",
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
     "django_guid.middleware.guid_middleware",  # a request id in every log line and the Celery tasks it queues
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.medius",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -276,7 +281,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files that hold patient data (progress reports, exports) go to the "private" storage: a folder outside MEDIA_ROOT
+# that no URL maps to; only views that check the role and audit the download read it (clinic/storage.py,
+# docs/security.md). Swap the backend for a private S3 bucket by editing STORAGES["private"].
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
+if PRIVATE_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_ROOT must not be inside MEDIA_ROOT: the web server serves MEDIA_ROOT")
+# What the web server may serve from MEDIA_ROOT (and `make run` serves): exercise pictures, staff photos, the logo.
+PUBLIC_MEDIA_PREFIXES = ("exercises/", "practitioners/", "practice/")
 STORAGES = {
+    "private": {
+        "BACKEND": "clinic.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT, "directory_permissions_mode": 0o700, "file_permissions_mode": 0o600},
+    },
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -380,6 +397,45 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp): scripts only from our own origin (static/js, the vendored htmx), or an inline
+# script carrying the per-response nonce; never 'unsafe-inline' or eval for scripts. Inline style *attributes* stay
+# allowed (the calendar positions blocks with CSS variables); <style> elements do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy: Medius uses none of the browser's powerful features; say so, so an injected script can't either.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
 # Logs: one JSON object per line in production (LOG_FORMAT=json, the default with DEBUG off), plain text for a
 # person at a terminal. Every line carries the request id (django-guid), which Celery tasks inherit from the request
 # that queued them, so one booking can be followed from the web node into the worker that sent its email.
@@ -389,7 +445,11 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        # Capability tokens (manage, plan, feed and claim links) are removed from every line (clinic/log_redaction.py).
+        "redact_tokens": {"()": "clinic.log_redaction.RedactTokensFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -402,14 +462,30 @@ LOGGING = {
             },
         },
         "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_tokens", "request_id"],
+            "formatter": LOG_FORMAT,
+        },
+        # runserver's request lines (replaces Django's default handler of the same name, which has no filter).
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-guid narrates every id it sets at INFO; the id itself is on every line already.
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # django-guid narrates every id it sets at INFO; the id itself is on every line already.
         "django_guid": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

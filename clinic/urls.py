@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 from rest_framework.routers import SimpleRouter
 
 from assessments.api import AssessmentViewSet
@@ -88,5 +87,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    # Development only: in production the web server (or a CDN) serves uploaded files.
-    urlpatterns += [path("media/<path:path>", public(serve), {"document_root": settings.MEDIA_ROOT})]
+    # Development only: in production the web server serves the public media (docs/security.md); private files are
+    # never under MEDIA_ROOT, and this view refuses anything outside the public folders as well.
+    urlpatterns += [path("media/<path:path>", views.public_media, name="public-media")]

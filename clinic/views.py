@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import hmac
+import posixpath
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 from . import audit, permissions, selectors, services
 from .celery import app as celery_app
@@ -97,3 +99,12 @@ metrics.medius_capability = permissions.METRICS_VIEW
 
 def record_export(request, *, obj, patient_id: int | None, summary: str) -> None:
     audit.record(action=audit.Action.EXPORT, request=request, obj=obj, patient_id=patient_id, summary=summary)
+
+
+@permissions.public
+def public_media(request, path: str):
+    """`make run` only (DEBUG): serve exercise pictures, staff photos and the logo, nothing else from MEDIA_ROOT."""
+    path = posixpath.normpath(path).lstrip("/")
+    if not path.startswith(settings.PUBLIC_MEDIA_PREFIXES):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from clinic import audit
 from clinic.permissions import PATIENTS_EDIT, PATIENTS_VIEW
 
 from . import selectors, services
@@ -48,6 +49,7 @@ def _as_api_error(exc: DjangoValidationError) -> ValidationError:
     )
 )
 class PatientViewSet(
+    audit.AuditShownMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -57,6 +59,9 @@ class PatientViewSet(
     """Patient demographics for staff. Clinical content lives in the assessments and programs endpoints."""
 
     serializer_class = PatientSerializer
+    audit_patient_attr = "pk"
+    audit_object_type = "patients.patient"
+    audit_summary = "Listed patients (API)"
     capability = {"list": PATIENTS_VIEW, "retrieve": PATIENTS_VIEW, "default": PATIENTS_EDIT}
 
     def get_queryset(self):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinic import audit
 from clinic.forms import add_service_errors
 from clinic.panels import patient_panels_for
 from clinic.permissions import PATIENTS_EDIT, PATIENTS_VIEW, require
@@ -21,6 +22,12 @@ def patient_list(request):
     show_archived = request.GET.get("archived") == "1"
     page = Paginator(selectors.search_patients(q=q, include_archived=show_archived), 25).get_page(
         request.GET.get("page")
+    )
+    audit.record_shown(
+        request=request,
+        patient_ids=[p.pk for p in page.object_list],
+        object_type="patients.patient",
+        summary="Patient list",
     )
     template = "patients/_rows.html" if request.htmx and request.htmx.target == "patient-rows" else "patients/list.html"
     return render(request, template, {"page": page, "q": q, "show_archived": show_archived})

@@ -18,6 +18,8 @@ from .factories import UserFactory
 @pytest.fixture(autouse=True)
 def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    private = {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private"}}
+    settings.STORAGES = {**settings.STORAGES, "private": private}
 
 
 @pytest.fixture
@@ -113,6 +115,7 @@ def celery_worker_process(transactional_db, settings):
         "MEDIUS_TEST_WORKER_DB": connection.settings_dict["NAME"],
         # The worker writes files (PDFs) where the test reads them: the test's temporary media folder.
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_ROOT": str(settings.STORAGES["private"]["OPTIONS"]["location"]),
         # Tasks the worker itself queues (e.g. an email after an offer) go to the same private queue.
         "MEDIUS_TEST_CELERY_QUEUE": queue,
     }

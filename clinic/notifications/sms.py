@@ -1,6 +1,7 @@
 """SMS backends, chosen by settings.SMS_BACKEND (docs/reminders.md).
 
-- ConsoleBackend (default): writes the text to the worker's log; nothing leaves the machine.
+- ConsoleBackend (default): logs that a text was sent, with the number masked and the links' tokens removed;
+  nothing leaves the machine. Logs are kept longer and read more widely than the outbox, so not the text itself.
 - HttpGatewayBackend: POSTs JSON to SMS_GATEWAY_URL with a bearer token. The Idempotency-Key header carries the
   notification's id, so a retry after a timeout (when the gateway may have taken the first request) is recognised
   by a gateway that honours the header instead of sending a second text.
@@ -23,6 +24,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from clinic.log_redaction import mask_phone, redact
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,7 +43,7 @@ class BaseBackend:
 
 class ConsoleBackend(BaseBackend):
     def send(self, *, to: str, text: str, reference: str) -> str:
-        logger.info("SMS to %s (%s): %s", to, reference, text)
+        logger.info("SMS to %s (%s, %d characters): %s", mask_phone(to), reference, len(text), redact(text))
         return f"console:{reference}"
 
 

@@ -28,6 +28,12 @@ def outbox(request):
         patient_id=filters.get("patient"),
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    audit.record_shown(
+        request=request,
+        patient_ids=[row.patient_id for row in page.object_list],
+        object_type="clinic.notification",
+        summary="Outbox",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     status_query = request.GET.copy()

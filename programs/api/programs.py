@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from clinic import audit
+from clinic.files import no_store
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW
 from patients.models import Patient
 
@@ -213,6 +214,7 @@ RENDERING = inline_serializer(
     partial_update=extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer),
 )
 class ProgramViewSet(
+    audit.AuditShownMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -222,6 +224,8 @@ class ProgramViewSet(
     """Home-exercise programs with their items. Every read is recorded in the audit trail."""
 
     serializer_class = ProgramSerializer
+    audit_object_type = "programs.program"
+    audit_summary = "Listed programs (API)"
     capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "pdf": CLINICAL_VIEW, "default": CLINICAL_EDIT}
 
     def get_queryset(self):
@@ -236,18 +240,6 @@ class ProgramViewSet(
                 programs = programs.filter(status=params["status"])
             programs = programs.order_by("-created_at", "-id")
         return programs
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        patient = request.query_params.get("patient", "")
-        audit.record(
-            action=audit.Action.VIEW,
-            request=request,
-            object_type="programs.program",
-            patient_id=int(patient) if patient.isdigit() else None,
-            summary="Listed programs (API)",
-        )
-        return response
 
     def retrieve(self, request, *args, **kwargs):
         program = self.get_object()
@@ -355,7 +347,4 @@ class ProgramViewSet(
         audit.record(
             action=audit.Action.EXPORT, request=request, obj=program, patient_id=program.patient_id, summary="PDF (API)"
         )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{pdf_filename(program)}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return no_store(HttpResponse(content, content_type="application/pdf"), filename=pdf_filename(program))

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from clinic.files import no_store
+
 from ..models import Program
 
 RETRY_AFTER_SECONDS = 2
@@ -28,11 +30,7 @@ def _form_errors(request, form) -> None:
 
 
 def pdf_response(content: bytes, *, filename: str, download: bool) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return no_store(HttpResponse(content, content_type="application/pdf"), filename=filename, download=download)
 
 
 def pdf_pending(request) -> HttpResponse:

@@ -44,8 +44,12 @@ def page(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every journey also proves the Content-Security-Policy breaks nothing: Chromium reports each refusal.
+    refused = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not refused, f"the page broke the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -283,7 +283,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Files that hold patient data (progress reports, exports) go to the "private" storage: a folder outside MEDIA_ROOT
 # that no URL maps to; only views that check the role and audit the download read it (clinic/storage.py,
-# docs/security.md). Swap the backend for a private S3 bucket by editing STORAGES["private"].
+# docs/security.md). With S3_BUCKET set (below) it is a private bucket instead (docs/deploy.md).
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
 if PRIVATE_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
     raise ImproperlyConfigured("PRIVATE_ROOT must not be inside MEDIA_ROOT: the web server serves MEDIA_ROOT")

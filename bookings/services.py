@@ -83,6 +83,13 @@ class NotChangeable(BookingError):
     http_status = 409
 
 
+class DuplicateBooking(BookingError):
+    """The patient already has this kind of appointment that day (an online booking sent twice, or after Back)."""
+
+    code = "duplicate_booking"
+    http_status = 409
+
+
 class IdempotencyKeyReused(BookingError):
     code = "idempotency_key_reused"
     http_status = 422
@@ -103,6 +110,7 @@ class Replay:
 
     status: int
     body: dict
+    appointment: Appointment | None = None
 
 
 def _problem_message(problem: Problem, rules: Rules) -> str:
@@ -336,6 +344,42 @@ def _online_patient(details: PatientDetails, request):
         raise InvalidBooking(_("Some of your details are not valid."), errors=errors) from exc
 
 
+def _refuse_duplicate(patient, *, appointment_type: AppointmentType, start: dt.datetime, rules: Rules):
+    """One online booking of a type per patient and day: a second one is nearly always the same booking sent twice.
+
+    Checked inside the booking's transaction; a brand-new patient record has no appointments, so it passes. The front
+    desk can still book a second one deliberately.
+    """
+    if patient.pk is None:
+        return patient
+    # The patient's row lock makes two simultaneous bookings for them (with different practitioners) take turns.
+    type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
+    day = availability.local_date(start, rules.zone)
+    first = availability.local_midnight(day, rules.zone)
+    last = availability.local_midnight(day + dt.timedelta(days=1), rules.zone)
+    existing = (
+        Appointment.objects.filter(
+            patient=patient,
+            appointment_type=appointment_type,
+            status__in=Appointment.BLOCKING_STATUSES,
+            start__gte=first,
+            start__lt=last,
+        )
+        .order_by("start")
+        .first()
+    )
+    if existing is not None:
+        local = existing.start.astimezone(rules.zone)
+        raise DuplicateBooking(
+            _(
+                "You already have an appointment for %(type)s on %(day)s at %(time)s. "
+                "Use the link in your confirmation email to change it."
+            )
+            % {"type": appointment_type.name, "day": f"{local:%A} {local.day} {local:%B}", "time": f"{local:%H:%M}"}
+        )
+    return patient
+
+
 def book_online(
     *,
     appointment_type_id: int,
@@ -374,6 +418,12 @@ def book_online(
             record = IdempotencyRecord.objects.filter(scope="public_booking", key=idempotency_key).first()
             if record is not None:
                 return _replay(record, request_hash)
+        # Before the slot check, so a patient resending their own booking hears that, not "the time was taken".
+        known = patient_selectors.find_patient_by_email_and_dob(
+            email=patient.email, date_of_birth=patient.date_of_birth
+        )
+        if known is not None:
+            _refuse_duplicate(known, appointment_type=appointment_type, start=start, rules=rules)
         appointment = _book_first_free(
             candidates=candidates,
             appointment_type=appointment_type,
@@ -411,7 +461,7 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Replay:
     body = dict(record.response_body)
     if record.appointment_id is not None:
         body["manage_url"] = links.manage_url(record.appointment.manage_nonce)
-    return Replay(status=record.response_status, body=body)
+    return Replay(status=record.response_status, body=body, appointment=record.appointment)
 
 
 def _book_first_free(
@@ -426,7 +476,9 @@ def _book_first_free(
         try:
             with transaction.atomic():
                 return _insert(
-                    patient_for=lambda: _online_patient(patient, request),
+                    patient_for=lambda: _refuse_duplicate(
+                        _online_patient(patient, request), appointment_type=appointment_type, start=start, rules=rules
+                    ),
                     practitioner_id=candidate,
                     appointment_type=appointment_type,
                     start=start,

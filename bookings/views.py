@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import secrets
 from functools import wraps
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -30,7 +32,7 @@ from .api import PublicWriteThrottle
 from .availability import Problem, Rules
 from .forms import CancelForm, ChooseForm, DetailsForm
 from .models import Appointment, AppointmentType, Practitioner
-from .services import BookingError, InvalidBooking, PatientDetails, SlotUnavailable
+from .services import BookingError, DuplicateBooking, InvalidBooking, PatientDetails, Replay, SlotUnavailable
 
 
 def throttled_post(view):
@@ -201,13 +203,16 @@ def book_details(request):
     if start is None:
         messages.error(request, _("Please choose a time."))
         return redirect(f"{reverse('bookings:book')}?{urlencode({'type': appointment_type.pk})}")
-    form = DetailsForm(request.POST or None)
+    form = DetailsForm(request.POST or None, initial={"submission": secrets.token_urlsafe(16)})
+    # The session cookie is what ties a form's token to this browser (see _submission_key).
+    request.session.setdefault("booking_form", True)
     problem = ""
     alternatives: list[dict] = []
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = services.book_online(
+            result = services.book_online(
                 appointment_type_id=appointment_type.pk,
                 practitioner_id=practitioner.pk if practitioner else None,
                 start=start,
@@ -221,7 +226,12 @@ def book_details(request):
                 notes=data["notes"],
                 request=request,
                 practice=request.practice,
+                idempotency_key=_submission_key(request, data["submission"]),
+                request_hash="booking page",
             )
+        except DuplicateBooking as exc:
+            form.add_error(None, exc.detail)
+            status = exc.http_status
         except (SlotUnavailable, InvalidBooking) as exc:
             if isinstance(exc, SlotUnavailable) or exc.problem in START_PROBLEMS or "start" in exc.errors:
                 # Keep everything they typed; offer the nearest free times in the same form.
@@ -231,6 +241,8 @@ def book_details(request):
                 for field, errors in (exc.errors.get("patient") or {"__all__": [exc.detail]}).items():
                     form.add_error(field if field in form.fields else None, errors)
         else:
+            # A repeat of the same form (double tap, Back then Confirm) lands on the first booking's page.
+            appointment = result.appointment if isinstance(result, Replay) else result
             messages.success(
                 request,
                 _("You are booked in. We have emailed your confirmation to %(email)s.") % {"email": data["email"]},
@@ -248,8 +260,18 @@ def book_details(request):
             "problem": problem,
             "alternatives": alternatives,
         },
-        status=409 if problem else 200,
+        status=409 if problem else status,
     )
+
+
+def _submission_key(request, token: str) -> str:
+    """The idempotency key of one details form: its random token, bound to the browser's session.
+
+    Only the hash is stored, so the key in the database cannot be replayed from another browser.
+    """
+    if not token:
+        return ""
+    return "page:" + hashlib.sha256(f"{request.session.session_key or ''}:{token}".encode()).hexdigest()
 
 
 def _managed_or_404(request, token: str) -> Appointment:

@@ -581,7 +581,7 @@ def cancel_appointment(
             summary=f"Cancelled appointment {current.reference}",
         )
         # Its pending reminders are skipped; the patient is told unless staff chose not to (clinic.notifications).
-        notifications.appointment_cancelled(current, notify_patient=notify_patient)
+        notifications.appointment_cancelled(current, notify_patient=notify_patient, by_patient=_staff(actor) is None)
         # The freed time goes to the waiting list (bookings.waitlist), whoever cancelled.
         waitlist_tasks.offer_freed_slot.delay_on_commit(current.pk)
         return current
@@ -660,7 +660,7 @@ def move_appointment(
             summary=f"Moved appointment {current.reference}",
         )
         # The patient is told, and the pending reminders move with the appointment (clinic.notifications).
-        notifications.appointment_moved(current, previous_start=previous)
+        notifications.appointment_moved(current, previous_start=previous, by_patient=_staff(actor) is None)
         if previous_practitioner != target_id:
             current.practitioner = Practitioner.objects.get(pk=target_id)  # the caller's copy should show it
         return current

@@ -7,8 +7,18 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from clinic.panels import Panel, register_patient_panel
-        from clinic.permissions import CLINICAL_VIEW
+        from clinic.panels import NavItem, Panel, register_patient_panel, register_setup_item
+        from clinic.permissions import CLINICAL_VIEW, STAFF_MANAGE
+
+        register_setup_item(
+            NavItem(
+                title=_("Questionnaire packs"),
+                url_name="assessments:setup-packs",
+                capability=STAFF_MANAGE,
+                description=_("Load the practice's licensed questionnaire wording"),
+                order=40,
+            )
+        )
 
         register_patient_panel(
             Panel(

@@ -46,6 +46,28 @@ class BookingsConfig(AppConfig):
             )
         )
 
+        from clinic.panels import register_setup_item
+        from clinic.permissions import STAFF_MANAGE
+
+        register_setup_item(
+            NavItem(
+                title=_("Practitioners"),
+                url_name="bookings:setup-practitioners",
+                capability=STAFF_MANAGE,
+                description=_("Who sees patients: name, photo and short bio on the booking page, the types they offer"),
+                order=20,
+            )
+        )
+        register_setup_item(
+            NavItem(
+                title=_("Appointment types and prices"),
+                url_name="bookings:types",
+                capability=STAFF_MANAGE,
+                description=_("Length, buffers, price, colour, bookable online"),
+                order=30,
+            )
+        )
+
         # Front desk sees appointments (not clinical), so the panel needs only PATIENTS_VIEW.
         register_patient_panel(
             Panel(

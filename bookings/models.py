@@ -37,6 +37,16 @@ class AppointmentType(models.Model):
     online_bookable = models.BooleanField(
         _("bookable online"), default=True, help_text=_("Otherwise only staff can book it.")
     )
+    # Shown on the booking page; empty means the page names no price. In the practice's own currency.
+    price = models.DecimalField(
+        _("price"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Shown on the booking page. Leave empty to show no price."),
+    )
     colour = models.CharField(
         _("colour"),
         max_length=7,

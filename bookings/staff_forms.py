@@ -183,6 +183,7 @@ class AppointmentTypeForm(forms.ModelForm):
             "duration_minutes",
             "buffer_before_minutes",
             "buffer_after_minutes",
+            "price",
             "colour",
             "online_bookable",
             "is_active",

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import setup_views, views
 
 app_name = "bookings"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("book/manage/<str:token>/reschedule/", views.manage_reschedule, name="manage-reschedule"),
     # Staff: the appointments panel on the patient page.
     path("appointments/patients/<int:pk>/panel/", views.patient_panel, name="patient-panel"),
-    # Staff: the calendar, schedules, waiting list (issue 4).
+    # Clinic admins: practitioners and their public profile.
+    path("setup/practitioners/", setup_views.practitioner_list, name="setup-practitioners"),
+    path("setup/practitioners/new/", setup_views.practitioner_edit, name="setup-practitioner-new"),
+    path("setup/practitioners/<int:pk>/", setup_views.practitioner_edit, name="setup-practitioner-edit"),
+    # Staff: the calendar, schedules, waiting list.
     path("", include("bookings.staff_urls")),
 ]

@@ -17,6 +17,7 @@ class PracticeForm(forms.ModelForm):
             "email",
             "logo",
             "time_zone",
+            "currency",
             "min_notice_minutes",
             "horizon_days",
             "cancellation_cutoff_hours",
@@ -38,6 +39,12 @@ class PracticeForm(forms.ModelForm):
             "sms_quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "sms_quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+    def clean_currency(self):
+        value = self.cleaned_data["currency"].strip().upper()
+        if len(value) != 3 or not value.isalpha():
+            raise forms.ValidationError(_("Use a three-letter currency code, e.g. GBP or EUR."))
+        return value
 
     def clean_time_zone(self):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

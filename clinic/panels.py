@@ -51,3 +51,15 @@ def register_nav_item(item: NavItem) -> None:
 
 def nav_items_for(user) -> list[NavItem]:
     return sorted((n for n in _NAV.values() if allows(user, n.capability)), key=lambda n: (n.order, n.title))
+
+
+_SETUP: dict[str, NavItem] = {}
+
+
+def register_setup_item(item: NavItem) -> None:
+    """Apps add their setup pages (practitioners, types, questionnaire packs) to the clinic admin's Setup page."""
+    _SETUP[item.url_name] = item
+
+
+def setup_items_for(user) -> list[NavItem]:
+    return sorted((n for n in _SETUP.values() if allows(user, n.capability)), key=lambda n: (n.order, n.title))

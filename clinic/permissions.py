@@ -28,6 +28,7 @@ EXERCISES_MANAGE = "exercises.manage"
 OUTBOX_VIEW = "outbox.view"
 AUDIT_VIEW = "audit.view"
 PRACTICE_MANAGE = "practice.manage"
+STAFF_MANAGE = "staff.manage"  # staff accounts and roles, practitioners' profiles, types, questionnaire packs
 
 _ALL_STAFF = frozenset({Role.FRONT_DESK, Role.PHYSIO, Role.ADMIN})
 _CLINICIANS = frozenset({Role.PHYSIO, Role.ADMIN})
@@ -46,6 +47,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     OUTBOX_VIEW: _ALL_STAFF,
     AUDIT_VIEW: _ADMINS,
     PRACTICE_MANAGE: _ADMINS,
+    STAFF_MANAGE: _ADMINS,
 }
 
 

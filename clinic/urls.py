@@ -12,7 +12,7 @@ from bookings.staff_api import AppointmentViewSet
 from patients.api import PatientViewSet
 from programs.api import ExerciseViewSet, ProgramTemplateViewSet, ProgramViewSet
 
-from . import views
+from . import setup_views, views
 from .api_views import RedocView, SchemaView, SwaggerView, TokenView
 from .permissions import STAFF, public, require
 
@@ -78,6 +78,11 @@ urlpatterns = [
     path("outbox/", include("clinic.notifications.urls")),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),
+    path("setup/", setup_views.setup, name="setup"),
+    path("setup/staff/", setup_views.staff_list, name="setup-staff"),
+    path("setup/staff/<int:pk>/", setup_views.staff_edit, name="setup-staff-edit"),
+    path("setup/staff/<int:pk>/active/", setup_views.staff_active, name="setup-staff-active"),
+    path("setup/staff/<int:pk>/invite/", setup_views.staff_invite, name="setup-staff-invite"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

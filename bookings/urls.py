@@ -10,6 +10,7 @@ urlpatterns = [
     path("book/manage/<str:token>/", views.manage, name="manage"),
     path("book/manage/<str:token>/cancel/", views.manage_cancel, name="manage-cancel"),
     path("book/manage/<str:token>/reschedule/", views.manage_reschedule, name="manage-reschedule"),
+    path("book/manage/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
     # Staff: the appointments panel on the patient page.
     path("appointments/patients/<int:pk>/panel/", views.patient_panel, name="patient-panel"),
     # Clinic admins: practitioners and their public profile.

@@ -68,6 +68,18 @@ class BookingsConfig(AppConfig):
             )
         )
 
+        from clinic.panels import register_today_panel
+        from clinic.permissions import CLINICAL_VIEW, FRONT_DESK_TODAY
+
+        # The home page's "today": the front desk's day, and a physiotherapist's own day.
+        register_today_panel(
+            Panel(key="front-desk", title=_("The front desk today"), url_name="bookings:today-front-desk",
+                  capability=FRONT_DESK_TODAY, order=10)
+        )  # fmt: skip
+        register_today_panel(
+            Panel(key="my-day", title=_("My day"), url_name="bookings:today-my-day", capability=CLINICAL_VIEW, order=5)
+        )
+
         # Front desk sees appointments (not clinical), so the panel needs only PATIENTS_VIEW.
         register_patient_panel(
             Panel(

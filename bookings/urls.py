@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import setup_views, views
+from . import setup_views, today, views
 
 app_name = "bookings"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("book/manage/<str:token>/calendar.ics", views.manage_calendar, name="manage-calendar"),
     # Staff: the appointments panel on the patient page.
     path("appointments/patients/<int:pk>/panel/", views.patient_panel, name="patient-panel"),
+    # Staff: the home page's "today" sections.
+    path("today/front-desk/", today.front_desk_today, name="today-front-desk"),
+    path("today/my-day/", today.my_day, name="today-my-day"),
     # Clinic admins: practitioners and their public profile.
     path("setup/practitioners/", setup_views.practitioner_list, name="setup-practitioners"),
     path("setup/practitioners/new/", setup_views.practitioner_edit, name="setup-practitioner-new"),

@@ -28,6 +28,7 @@ EXERCISES_MANAGE = "exercises.manage"
 OUTBOX_VIEW = "outbox.view"
 AUDIT_VIEW = "audit.view"
 PRACTICE_MANAGE = "practice.manage"
+FRONT_DESK_TODAY = "today.front_desk"  # the front desk's day on the home page: arrivals, late, offers, failed messages
 STAFF_MANAGE = "staff.manage"  # staff accounts and roles, practitioners' profiles, types, questionnaire packs
 
 _ALL_STAFF = frozenset({Role.FRONT_DESK, Role.PHYSIO, Role.ADMIN})
@@ -48,6 +49,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     AUDIT_VIEW: _ADMINS,
     PRACTICE_MANAGE: _ADMINS,
     STAFF_MANAGE: _ADMINS,
+    FRONT_DESK_TODAY: frozenset({Role.FRONT_DESK, Role.ADMIN}),
 }
 
 

@@ -111,8 +111,36 @@ def calendar_day(request):
             "chosen": {p.pk for p in shown},
             "show_cancelled": show_cancelled,
             "book_url": reverse("bookings:calendar-book"),
+            "changes_url": _changes_url(day, timezone.now()),
         },
     )
+
+
+def _changes_url(day: dt.date, since: dt.datetime) -> str:
+    return reverse("bookings:calendar-changes") + "?" + urlencode({"date": day.isoformat(), "since": since.isoformat()})
+
+
+@require(BOOKINGS_MANAGE)
+def calendar_changes(request):
+    """Polled by the day view every 20 seconds: 204 when nothing on that day changed since `since`; otherwise a quiet
+    notice (times and practitioners, no patient names) that also tells the page to redraw its grid."""
+    zone = _zone(request)
+    day = _day(request, zone)
+    try:
+        since = dt.datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    if since is None or timezone.is_naive(since):
+        return HttpResponse(status=400)
+    changes = cal.changes_since(day=day, zone=zone, since=since)
+    if not changes:
+        return HttpResponse(status=204)
+    newest = max(c.at for c in changes)
+    response = render(
+        request, "bookings/staff/_changes.html", {"changes": changes, "changes_url": _changes_url(day, newest)}
+    )
+    response["HX-Trigger"] = "calendar-changed"
+    return response
 
 
 def _may_manage_ids(user, practitioners):
@@ -169,8 +197,12 @@ def _refusal(exc: Exception) -> tuple[str, str, int]:
 @require(BOOKINGS_MANAGE)
 def book(request):
     initial = {}
+    preselected = None
     if request.method == "GET":
         initial = {k: request.GET[k] for k in ("practitioner", "start", "appointment_type") if request.GET.get(k)}
+        # "Book again" and "Book an appointment" on the patient's page arrive with the patient chosen.
+        if request.GET.get("patient", "").isdigit():
+            preselected = patient_selectors.search_patients(q="").filter(pk=int(request.GET["patient"])).first()
     form = BookForm(request.POST or None, initial=initial)
     warning = ""
     status = 200
@@ -210,7 +242,11 @@ def book(request):
                 )
     elif request.method == "POST":
         status = 400
-    patient = form.cleaned_data.get("patient") if form.is_bound and hasattr(form, "cleaned_data") else None
+    patient = form.cleaned_data.get("patient") if form.is_bound and hasattr(form, "cleaned_data") else preselected
+    if patient is not None and not form.is_bound:
+        audit.record(
+            action=audit.Action.VIEW, request=request, obj=patient, patient_id=patient.pk, summary="Booking form"
+        )
     return render(
         request,
         _template(request, "bookings/staff/_book_form.html", "bookings/staff/book.html"),

@@ -75,6 +75,14 @@ class BookForm(ConfirmMixin):
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none(), label=_("Practitioner"))
     start = forms.DateTimeField(label=_("Start"), widget=DateTimeInput())
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
+    repeat_weeks = forms.IntegerField(
+        label=_("Every week at this time, for (weeks)"),
+        min_value=1,
+        max_value=26,
+        initial=1,
+        required=False,
+        help_text=_("1 books this one only. Weeks that clash are skipped and listed."),
+    )
 
     NEW_PATIENT_FIELDS = ("new_first_name", "new_last_name", "new_date_of_birth", "new_email", "new_phone")
 

@@ -28,7 +28,7 @@ from clinic.permissions import BOOKINGS_MANAGE, PATIENTS_VIEW, SCHEDULES_MANAGE,
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 
-from . import access, calendar_html, feeds, schedules, services, waitlist
+from . import access, calendar_html, feeds, schedules, series, services, waitlist
 from . import calendar as cal
 from .front_desk_models import WaitlistEntry
 from .models import Appointment, AppointmentChange, AppointmentType, ExtraHours, Practitioner, TimeOff, WorkingHours
@@ -219,7 +219,7 @@ def book(request):
             status = 400
         else:
             try:
-                appointment = _book(request, form)
+                appointment, repeated = _book(request, form)
             except REFUSED as exc:
                 _code, detail, status = _refusal(exc)
                 form.add_error(None, detail)
@@ -230,6 +230,9 @@ def book(request):
                 status = 400
             else:
                 zone = _zone(request)
+                if repeated is not None:
+                    _series_messages(request, repeated)
+                    return _done(request, day_url(appointment.start.astimezone(zone).date()))
                 return _done(
                     request,
                     day_url(appointment.start.astimezone(zone).date()),
@@ -260,13 +263,43 @@ def book(request):
     )
 
 
-def _book(request, form: BookForm) -> Appointment:
+def _series_messages(request, result: series.SeriesResult) -> None:
+    messages.success(
+        request,
+        _("Booked %(count)d weekly appointments for %(patient)s.")
+        % {"count": len(result.booked), "patient": result.booked[0].patient.full_name},
+    )
+    if result.skipped:
+        messages.warning(
+            request,
+            _("Not booked (clash): %(list)s.")
+            % {"list": "; ".join(f"{start:%a %d %b %H:%M} ({why})" for start, why in result.skipped)},
+        )
+
+
+def _book(request, form: BookForm) -> tuple[Appointment, series.SeriesResult | None]:
     data = form.cleaned_data
     # One transaction: a new patient is only kept if their appointment is booked too.
     with transaction.atomic():
         patient = data["patient"] or patient_services.create_patient(
             actor=request.user, request=request, **form.new_patient_fields()
         )
+        weeks = data.get("repeat_weeks") or 1
+        if weeks > 1:
+            result = series.book_weekly(
+                patient=patient,
+                practitioner=data["practitioner"],
+                appointment_type=data["appointment_type"],
+                first_start=data["start"],
+                weeks=weeks,
+                zone=_zone(request),
+                actor=request.user,
+                notes=data["notes"],
+                request=request,
+            )
+            if not result.booked:
+                raise services.SlotUnavailable(_("None of these weeks is free at that time."))
+            return result.booked[0], result
         return services.create_appointment(
             patient=patient,
             practitioner=data["practitioner"],
@@ -277,7 +310,7 @@ def _book(request, form: BookForm) -> Appointment:
             notes=data["notes"],
             staff_override=True,
             request=request,
-        )
+        ), None
 
 
 @require(PATIENTS_VIEW)

@@ -60,6 +60,15 @@ class BookingsConfig(AppConfig):
         )
         register_setup_item(
             NavItem(
+                title=_("Rooms and equipment"),
+                url_name="bookings:setup-resources",
+                capability=STAFF_MANAGE,
+                description=_("The gym, the treadmill: what an appointment type needs, held like a diary"),
+                order=25,
+            )
+        )
+        register_setup_item(
+            NavItem(
                 title=_("Appointment types and prices"),
                 url_name="bookings:types",
                 capability=STAFF_MANAGE,

@@ -17,7 +17,7 @@ from clinic import audit
 from clinic.images import process_upload
 from clinic.roles import Role, role_of
 
-from .models import Practitioner
+from .models import Practitioner, Resource
 
 BIO_MAX = 600  # a short bio: two or three sentences on the booking page
 
@@ -70,3 +70,28 @@ def save_practitioner(
         summary=f"Practitioner {practitioner.display_name}",
     )
     return practitioner
+
+
+@transaction.atomic
+def add_resource(*, name: str, kind: str, actor, request=None) -> Resource:
+    name = name.strip()
+    if Resource.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": [_("There is already a room or equipment with this name.")]})
+    resource = Resource.objects.create(name=name, kind=kind)
+    audit.record(action=audit.Action.CREATE, request=request, actor=actor, obj=resource, summary=f"Resource {name}")
+    return resource
+
+
+@transaction.atomic
+def set_resource_active(*, resource: Resource, active: bool, actor, request=None) -> Resource:
+    """An inactive room is no longer offered on the type form; appointments already holding it keep it."""
+    resource.is_active = active
+    resource.save(update_fields=["is_active"])
+    audit.record(
+        action=audit.Action.CHANGE,
+        request=request,
+        actor=actor,
+        obj=resource,
+        summary=f"Resource {resource.name} {'active' if active else 'inactive'}",
+    )
+    return resource

@@ -31,7 +31,7 @@ from clinic.selectors import get_practice
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 
-from . import access, availability, links, notifications, waitlist_tasks
+from . import access, availability, links, notifications, resources, waitlist_tasks
 from .availability import Footprint, Problem, Rules
 from .db import LockBusy, lock_idempotency_key, lock_practitioner
 from .models import Appointment, AppointmentChange, AppointmentType, IdempotencyRecord, Practitioner
@@ -271,6 +271,7 @@ def _insert(
             appointment.pk = None
     else:
         raise RuntimeError("could not find a free appointment reference")
+    resources.sync(appointment)  # the rooms and equipment its type needs: refused (409) if one is in use
     _record(appointment, kind=AppointmentChange.Kind.CREATED, actor=actor, to_start=start, to_status=appointment.status)
     audit.record(
         action=audit.Action.CREATE,
@@ -563,6 +564,7 @@ def cancel_appointment(
         current.sequence += 1
         current.updated_by = _staff(actor)
         current.save()
+        resources.sync(current)  # frees its rooms and equipment
         _record(
             current,
             kind=AppointmentChange.Kind.CANCELLED,
@@ -640,6 +642,7 @@ def move_appointment(
         current.sequence += 1
         current.updated_by = _staff(actor)
         _save_guarded(current)
+        resources.sync(current)  # its rooms and equipment move with it (or the move is refused)
         detail = {}
         if previous_practitioner != target_id:
             detail = {"from_practitioner": previous_practitioner, "to_practitioner": target_id}
@@ -694,6 +697,8 @@ def _change_status(
         current.status = to
         current.updated_by = _staff(actor)
         current.save(update_fields=["status", "updated_by", "updated_at"])
+        if previous in Appointment.BLOCKING_STATUSES and to not in Appointment.BLOCKING_STATUSES:
+            resources.sync(current)  # a no-show frees its rooms and equipment as it frees the practitioner
         _record(current, kind=AppointmentChange.Kind.STATUS, actor=actor, from_status=previous, to_status=to)
         audit.record(
             action=audit.Action.CHANGE,

@@ -17,7 +17,7 @@ from clinic.permissions import STAFF_MANAGE, require
 from clinic.roles import Role
 
 from . import practitioners as practitioner_services
-from .models import AppointmentType, Practitioner
+from .models import AppointmentType, Practitioner, Resource
 
 
 class PractitionerForm(forms.Form):
@@ -118,3 +118,32 @@ def practitioner_edit(request, pk: int | None = None):
         {"form": form, "practitioner": practitioner},
         status=status,
     )
+
+
+class ResourceForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Resource.Kind.choices)
+
+
+@require(STAFF_MANAGE)
+def resource_list(request):
+    form = ResourceForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("toggle", "").isdigit():
+            resource = get_object_or_404(Resource, pk=int(request.POST["toggle"]))
+            practitioner_services.set_resource_active(
+                resource=resource, active=not resource.is_active, actor=request.user, request=request
+            )
+            return redirect("bookings:setup-resources")
+        if form.is_valid():
+            try:
+                practitioner_services.add_resource(actor=request.user, request=request, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s added.") % {"name": form.cleaned_data["name"]})
+                return redirect("bookings:setup-resources")
+        status = 400
+    resources = Resource.objects.prefetch_related("appointment_types")
+    return render(request, "bookings/setup/resources.html", {"form": form, "resources": resources}, status=status)

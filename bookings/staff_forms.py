@@ -8,7 +8,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from patients.models import Patient
 
-from .models import AppointmentType, Practitioner, TimeOff, Weekday
+from .models import AppointmentType, Practitioner, Resource, TimeOff, Weekday
 
 
 class DateInput(forms.DateInput):
@@ -192,15 +192,21 @@ class AppointmentTypeForm(forms.ModelForm):
             "buffer_before_minutes",
             "buffer_after_minutes",
             "price",
+            "resources",
             "colour",
             "online_bookable",
             "is_active",
             "order",
         )
-        widgets = {"colour": forms.TextInput({"type": "color"}), "description": forms.Textarea({"rows": 2})}
+        widgets = {
+            "colour": forms.TextInput({"type": "color"}),
+            "description": forms.Textarea({"rows": 2}),
+            "resources": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["resources"].queryset = Resource.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["practitioners"].initial = list(self.instance.practitioners.values_list("pk", flat=True))
 

@@ -669,10 +669,12 @@ def type_edit(request, pk: int | None = None):
         if form.is_valid():
             data = dict(form.cleaned_data)
             practitioners = data.pop("practitioners")
+            resources = data.pop("resources")
             try:
                 schedules.save_appointment_type(
                     appointment_type=appointment_type,
                     practitioners=practitioners,
+                    resources=resources,
                     actor=request.user,
                     request=request,
                     **data,

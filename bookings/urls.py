@@ -20,6 +20,7 @@ urlpatterns = [
     path("setup/practitioners/", setup_views.practitioner_list, name="setup-practitioners"),
     path("setup/practitioners/new/", setup_views.practitioner_edit, name="setup-practitioner-new"),
     path("setup/practitioners/<int:pk>/", setup_views.practitioner_edit, name="setup-practitioner-edit"),
+    path("setup/rooms-and-equipment/", setup_views.resource_list, name="setup-resources"),
     # Staff: the calendar, schedules, waiting list.
     path("", include("bookings.staff_urls")),
 ]

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 app_name = "assessments"
 urlpatterns = [
+    path("setup/questionnaire-packs/", setup_views.packs, name="setup-packs"),
     path("patient/<int:patient_id>/panel/", views.patient_panel, name="patient-panel"),
+    path("patient/<int:patient_id>/summary/", views.patient_summary, name="patient-summary"),
     path("patient/<int:patient_id>/new/", views.assessment_create, name="create"),
     path("patient/<int:patient_id>/progress/", views.patient_progress, name="progress"),
     path("patient/<int:patient_id>/report/", views.report_request, name="report-request"),

@@ -376,3 +376,13 @@ def report_download(request, pk: int):
     return private_file_response(
         report.file, filename=f"progress-report-{report.pk}.pdf", content_type="application/pdf"
     )
+
+
+@require(CLINICAL_VIEW)
+def patient_summary(request, patient_id: int):
+    """One line for a physio's day: the last signed assessment's findings (the day's list itself is bookings')."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    latest = selectors.signed_assessments(patient_id=patient.pk).last()  # oldest first: the last is the latest
+    derived = selectors.derive(latest, threshold=selectors.lsi_threshold()) if latest else None
+    services.record_patient_view(patient_id=patient.pk, request=request, summary="Last findings (today)")
+    return render(request, "assessments/_summary.html", {"patient": patient, "latest": latest, "d": derived})

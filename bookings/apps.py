@@ -46,6 +46,49 @@ class BookingsConfig(AppConfig):
             )
         )
 
+        from clinic.panels import register_setup_item
+        from clinic.permissions import STAFF_MANAGE
+
+        register_setup_item(
+            NavItem(
+                title=_("Practitioners"),
+                url_name="bookings:setup-practitioners",
+                capability=STAFF_MANAGE,
+                description=_("Who sees patients: name, photo and short bio on the booking page, the types they offer"),
+                order=20,
+            )
+        )
+        register_setup_item(
+            NavItem(
+                title=_("Rooms and equipment"),
+                url_name="bookings:setup-resources",
+                capability=STAFF_MANAGE,
+                description=_("The gym, the treadmill: what an appointment type needs, held like a diary"),
+                order=25,
+            )
+        )
+        register_setup_item(
+            NavItem(
+                title=_("Appointment types and prices"),
+                url_name="bookings:types",
+                capability=STAFF_MANAGE,
+                description=_("Length, buffers, price, colour, bookable online"),
+                order=30,
+            )
+        )
+
+        from clinic.panels import register_today_panel
+        from clinic.permissions import CLINICAL_VIEW, FRONT_DESK_TODAY
+
+        # The home page's "today": the front desk's day, and a physiotherapist's own day.
+        register_today_panel(
+            Panel(key="front-desk", title=_("The front desk today"), url_name="bookings:today-front-desk",
+                  capability=FRONT_DESK_TODAY, order=10)
+        )  # fmt: skip
+        register_today_panel(
+            Panel(key="my-day", title=_("My day"), url_name="bookings:today-my-day", capability=CLINICAL_VIEW, order=5)
+        )
+
         # Front desk sees appointments (not clinical), so the panel needs only PATIENTS_VIEW.
         register_patient_panel(
             Panel(

@@ -13,14 +13,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.selectors import get_practice
 
 from . import availability
-from .models import Appointment, AppointmentType, ExtraHours, Practitioner, TimeOff, WorkingHours
+from .models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentType,
+    ExtraHours,
+    Practitioner,
+    TimeOff,
+    WorkingHours,
+)
 from .selectors import load_schedules
 
 DEFAULT_OPEN = 8 * 60  # the grid's range when nobody works that day
@@ -345,3 +353,17 @@ def rule_warning(
         Problem.HORIZON: _("That is further ahead than online bookings allow."),
         Problem.OUTSIDE_HOURS: _("That time is outside the practitioner's working hours."),
     }[problem]
+
+
+def changes_since(*, day: dt.date, zone, since: dt.datetime, limit: int = 20) -> list[AppointmentChange]:
+    """Changes made after `since` to appointments on `day` (clinic time), or moved away from it, newest first."""
+    first = availability.local_midnight(day, zone)
+    last = availability.local_midnight(day + dt.timedelta(days=1), zone)
+    on_day = Q(appointment__start__gte=first, appointment__start__lt=last) | Q(
+        from_start__gte=first, from_start__lt=last
+    )
+    return list(
+        AppointmentChange.objects.filter(on_day, at__gt=since)
+        .select_related("appointment__practitioner", "appointment__appointment_type")
+        .order_by("-at", "-id")[:limit]
+    )

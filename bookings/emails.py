@@ -127,6 +127,18 @@ def practice_notice(appointment: Appointment, *, to: str, practice=None) -> Emai
     return Email.from_template("bookings/emails/practice_new_booking", context, to=to)
 
 
+def practice_change_notice(
+    appointment: Appointment, *, event: str, previous_start: dt.datetime | None, to: str, practice=None
+) -> Email:
+    """A patient moved or cancelled online: the facts the front desk needs, no private link, reason or notes."""
+    context = _context(appointment, practice)
+    del context["manage_url"]
+    context["event"] = event
+    if previous_start is not None:
+        context["previous_start"] = previous_start.astimezone(context["local_start"].tzinfo)
+    return Email.from_template("bookings/emails/practice_changed", context, to=to)
+
+
 def reminder(appointment: Appointment, *, practice=None) -> Email:
     """Only the practice, the date and time, the practitioner and the private link (and the calendar file)."""
     practice = practice or get_practice()

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from clinic.templatetags.medius import money
+
 from .models import AppointmentType
 
 
@@ -25,16 +27,20 @@ class ChooseForm(forms.Form):
     )
     practitioner = forms.TypedChoiceField(label=_("With"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, types, practitioners, **kwargs):
+    def __init__(self, *args, types, practitioners, currency: str = "GBP", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = types
-        self.fields["type"].label_from_instance = lambda t: (
-            _("%(name)s (%(minutes)d minutes)")
-            % {
+
+        def label(t: AppointmentType) -> str:
+            if t.price is None:
+                return _("%(name)s (%(minutes)d minutes)") % {"name": t.name, "minutes": t.duration_minutes}
+            return _("%(name)s (%(minutes)d minutes, %(price)s)") % {
                 "name": t.name,
                 "minutes": t.duration_minutes,
+                "price": money(t.price, currency),
             }
-        )
+
+        self.fields["type"].label_from_instance = label
         self.fields["practitioner"].choices = [("", _("Anyone available")), *((p.pk, str(p)) for p in practitioners)]
 
 
@@ -50,6 +56,9 @@ class DetailsForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
     phone = PhoneNumberField(label=_("Mobile phone"), widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}))
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d"))
+    # One random token per form shown: a second POST of the same form (a double tap, a resend after Back) gets the
+    # first booking back instead of a second one (bookings.views.book_details).
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     notes = forms.CharField(
         label=_("Anything we should know? (optional)"),
         required=False,

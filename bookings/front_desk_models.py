@@ -67,6 +67,13 @@ class WaitlistEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.patient_id} {self.appointment_type_id} {self.status}"
 
+    @property
+    def weekday_names(self) -> list[str]:
+        """The preferred days as short, translated names ("Mon", "Wed"); empty means any day."""
+        from django.utils.dates import WEEKDAYS_ABBR
+
+        return [str(WEEKDAYS_ABBR[d]) for d in sorted(self.weekdays or []) if d in WEEKDAYS_ABBR]
+
 
 class WaitlistOffer(models.Model):
     """A freed slot offered to one waiting-list entry by email. Offers of one slot share `slot_key`; one wins."""

@@ -22,6 +22,26 @@ from django.utils.translation import gettext_lazy as _
 from .db import TsTzRange
 
 
+class Resource(models.Model):
+    """A room or a piece of equipment that only one appointment can use at a time."""
+
+    class Kind(models.TextChoices):
+        ROOM = "room", _("Room")
+        EQUIPMENT = "equipment", _("Equipment")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ROOM)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("room or equipment")
+        verbose_name_plural = _("rooms and equipment")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AppointmentType(models.Model):
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
@@ -37,6 +57,16 @@ class AppointmentType(models.Model):
     online_bookable = models.BooleanField(
         _("bookable online"), default=True, help_text=_("Otherwise only staff can book it.")
     )
+    # Shown on the booking page; empty means the page names no price. In the practice's own currency.
+    price = models.DecimalField(
+        _("price"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Shown on the booking page. Leave empty to show no price."),
+    )
     colour = models.CharField(
         _("colour"),
         max_length=7,
@@ -45,6 +75,13 @@ class AppointmentType(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    resources = models.ManyToManyField(
+        Resource,
+        blank=True,
+        related_name="appointment_types",
+        verbose_name=_("needs"),
+        help_text=_("Rooms or equipment every appointment of this type uses (held like the practitioner's time)."),
+    )
 
     class Meta:
         verbose_name = _("appointment type")
@@ -240,6 +277,36 @@ class Appointment(models.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+
+class ResourceBooking(models.Model):
+    """An active appointment's hold on a room or equipment, over the appointment's blocked range (bookings.resources).
+
+    Rows exist only while the appointment is active, so the exclusion constraint needs no status condition."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="resource_bookings")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(blocked_end__gt=F("blocked_start")), name="resource_booking_positive"),
+            # The same guarantee as the practitioners' (Appointment.appointment_no_overlap); the migration adds it
+            # with AddConstraintOnPostgres.
+            ExclusionConstraint(
+                name="resource_no_overlap",
+                expressions=[
+                    ("resource", RangeOperators.EQUAL),
+                    (TsTzRange("blocked_start", "blocked_end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=_("This room or equipment is already in use at that time."),
+            ),
+        ]
+        indexes = [models.Index(fields=["resource", "blocked_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}:{self.appointment_id}"
 
 
 class AppointmentChange(models.Model):

@@ -116,7 +116,17 @@ def appointment_booked(appointment: Appointment) -> None:
     schedule_reminders(appointment)
 
 
-def appointment_moved(appointment: Appointment, *, previous_start: dt.datetime) -> None:
+def _tell_the_practice(appointment: Appointment, event: str, **data) -> None:
+    """The practice hears of a patient's own change (through their link or the public API) as of an online booking:
+    who, when, with whom; never the patient's reason or notes (they may be clinical)."""
+    practice = get_practice()
+    if practice.email:
+        _schedule_now(appointment, Kind.PRACTICE_NOTICE, recipient=practice.email, data={"event": event, **data})
+
+
+def appointment_moved(appointment: Appointment, *, previous_start: dt.datetime, by_patient: bool = False) -> None:
+    if by_patient:
+        _tell_the_practice(appointment, "moved", previous_start=previous_start.isoformat())
     if _may_email(appointment, asked=True):
         _schedule_now(
             appointment,
@@ -127,7 +137,9 @@ def appointment_moved(appointment: Appointment, *, previous_start: dt.datetime) 
     schedule_reminders(appointment)
 
 
-def appointment_cancelled(appointment: Appointment, *, notify_patient: bool) -> None:
+def appointment_cancelled(appointment: Appointment, *, notify_patient: bool, by_patient: bool = False) -> None:
+    if by_patient:
+        _tell_the_practice(appointment, "cancelled")
     services.skip_pending(
         subject_type=SUBJECT_TYPE,
         subject_id=appointment.pk,
@@ -168,7 +180,17 @@ def render(notification: Notification) -> Email | Sms:
     if kind == Kind.PRACTICE_NOTICE:
         if not practice.email:
             raise Skip(_("The practice has no email address."))
-        return emails.practice_notice(appointment, to=practice.email, practice=practice)
+        event = notification.data.get("event", "booked")
+        if event == "booked":
+            return emails.practice_notice(appointment, to=practice.email, practice=practice)
+        previous = notification.data.get("previous_start")
+        return emails.practice_change_notice(
+            appointment,
+            event=event,
+            previous_start=dt.datetime.fromisoformat(previous) if previous else None,
+            to=practice.email,
+            practice=practice,
+        )
     if kind == Kind.CANCELLATION:
         if appointment.status != Appointment.Status.CANCELLED:
             raise Skip(_("The appointment is no longer cancelled."))

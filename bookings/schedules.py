@@ -116,7 +116,13 @@ def delete_extra_hours(*, extra: ExtraHours, actor, request=None) -> list[Appoin
 
 
 def save_appointment_type(
-    *, appointment_type: AppointmentType | None = None, practitioners=None, actor, request=None, **fields
+    *,
+    appointment_type: AppointmentType | None = None,
+    practitioners=None,
+    resources=None,
+    actor,
+    request=None,
+    **fields,
 ) -> AppointmentType:
     """Create or change a type. Existing appointments keep the length and buffers they were booked with."""
     access.ensure_manages_all(actor)
@@ -129,6 +135,9 @@ def save_appointment_type(
         appointment_type.save()
         if practitioners is not None:
             appointment_type.practitioners.set(practitioners)
+        if resources is not None:
+            # Applies to appointments booked or moved from now on; existing ones keep what they hold.
+            appointment_type.resources.set(resources)
         audit.record(
             action=audit.Action.CREATE if created else audit.Action.CHANGE,
             request=request,

@@ -31,7 +31,7 @@ from clinic.selectors import get_practice
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 
-from . import access, availability, links, notifications, waitlist_tasks
+from . import access, availability, links, notifications, resources, waitlist_tasks
 from .availability import Footprint, Problem, Rules
 from .db import LockBusy, lock_idempotency_key, lock_practitioner
 from .models import Appointment, AppointmentChange, AppointmentType, IdempotencyRecord, Practitioner
@@ -83,6 +83,13 @@ class NotChangeable(BookingError):
     http_status = 409
 
 
+class DuplicateBooking(BookingError):
+    """The patient already has this kind of appointment that day (an online booking sent twice, or after Back)."""
+
+    code = "duplicate_booking"
+    http_status = 409
+
+
 class IdempotencyKeyReused(BookingError):
     code = "idempotency_key_reused"
     http_status = 422
@@ -103,6 +110,7 @@ class Replay:
 
     status: int
     body: dict
+    appointment: Appointment | None = None
 
 
 def _problem_message(problem: Problem, rules: Rules) -> str:
@@ -263,6 +271,7 @@ def _insert(
             appointment.pk = None
     else:
         raise RuntimeError("could not find a free appointment reference")
+    resources.sync(appointment)  # the rooms and equipment its type needs: refused (409) if one is in use
     _record(appointment, kind=AppointmentChange.Kind.CREATED, actor=actor, to_start=start, to_status=appointment.status)
     audit.record(
         action=audit.Action.CREATE,
@@ -337,6 +346,42 @@ def _online_patient(details: PatientDetails, request):
         raise InvalidBooking(_("Some of your details are not valid."), errors=errors) from exc
 
 
+def _refuse_duplicate(patient, *, appointment_type: AppointmentType, start: dt.datetime, rules: Rules):
+    """One online booking of a type per patient and day: a second one is nearly always the same booking sent twice.
+
+    Checked inside the booking's transaction; a brand-new patient record has no appointments, so it passes. The front
+    desk can still book a second one deliberately.
+    """
+    if patient.pk is None:
+        return patient
+    # The patient's row lock makes two simultaneous bookings for them (with different practitioners) take turns.
+    type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
+    day = availability.local_date(start, rules.zone)
+    first = availability.local_midnight(day, rules.zone)
+    last = availability.local_midnight(day + dt.timedelta(days=1), rules.zone)
+    existing = (
+        Appointment.objects.filter(
+            patient=patient,
+            appointment_type=appointment_type,
+            status__in=Appointment.BLOCKING_STATUSES,
+            start__gte=first,
+            start__lt=last,
+        )
+        .order_by("start")
+        .first()
+    )
+    if existing is not None:
+        local = existing.start.astimezone(rules.zone)
+        raise DuplicateBooking(
+            _(
+                "You already have an appointment for %(type)s on %(day)s at %(time)s. "
+                "Use the link in your confirmation email to change it."
+            )
+            % {"type": appointment_type.name, "day": f"{local:%A} {local.day} {local:%B}", "time": f"{local:%H:%M}"}
+        )
+    return patient
+
+
 @metrics.counts_bookings("online", refused=(SlotUnavailable,), invalid=(InvalidBooking,))
 def book_online(
     *,
@@ -376,6 +421,12 @@ def book_online(
             record = IdempotencyRecord.objects.filter(scope="public_booking", key=idempotency_key).first()
             if record is not None:
                 return _replay(record, request_hash)
+        # Before the slot check, so a patient resending their own booking hears that, not "the time was taken".
+        known = patient_selectors.find_patient_by_email_and_dob(
+            email=patient.email, date_of_birth=patient.date_of_birth
+        )
+        if known is not None:
+            _refuse_duplicate(known, appointment_type=appointment_type, start=start, rules=rules)
         appointment = _book_first_free(
             candidates=candidates,
             appointment_type=appointment_type,
@@ -413,7 +464,7 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Replay:
     body = dict(record.response_body)
     if record.appointment_id is not None:
         body["manage_url"] = links.url_for(record.appointment)
-    return Replay(status=record.response_status, body=body)
+    return Replay(status=record.response_status, body=body, appointment=record.appointment)
 
 
 def _book_first_free(
@@ -428,7 +479,9 @@ def _book_first_free(
         try:
             with transaction.atomic():
                 return _insert(
-                    patient_for=lambda: _online_patient(patient, request),
+                    patient_for=lambda: _refuse_duplicate(
+                        _online_patient(patient, request), appointment_type=appointment_type, start=start, rules=rules
+                    ),
                     practitioner_id=candidate,
                     appointment_type=appointment_type,
                     start=start,
@@ -513,6 +566,7 @@ def cancel_appointment(
         current.sequence += 1
         current.updated_by = _staff(actor)
         current.save()
+        resources.sync(current)  # frees its rooms and equipment
         _record(
             current,
             kind=AppointmentChange.Kind.CANCELLED,
@@ -531,7 +585,7 @@ def cancel_appointment(
             summary=f"Cancelled appointment {current.reference}",
         )
         # Its pending reminders are skipped; the patient is told unless staff chose not to (clinic.notifications).
-        notifications.appointment_cancelled(current, notify_patient=notify_patient)
+        notifications.appointment_cancelled(current, notify_patient=notify_patient, by_patient=_staff(actor) is None)
         # The freed time goes to the waiting list (bookings.waitlist), whoever cancelled.
         waitlist_tasks.offer_freed_slot.delay_on_commit(current.pk)
         return current
@@ -590,6 +644,7 @@ def move_appointment(
         current.sequence += 1
         current.updated_by = _staff(actor)
         _save_guarded(current)
+        resources.sync(current)  # its rooms and equipment move with it (or the move is refused)
         detail = {}
         if previous_practitioner != target_id:
             detail = {"from_practitioner": previous_practitioner, "to_practitioner": target_id}
@@ -610,7 +665,7 @@ def move_appointment(
             summary=f"Moved appointment {current.reference}",
         )
         # The patient is told, and the pending reminders move with the appointment (clinic.notifications).
-        notifications.appointment_moved(current, previous_start=previous)
+        notifications.appointment_moved(current, previous_start=previous, by_patient=_staff(actor) is None)
         if previous_practitioner != target_id:
             current.practitioner = Practitioner.objects.get(pk=target_id)  # the caller's copy should show it
         return current
@@ -644,6 +699,8 @@ def _change_status(
         current.status = to
         current.updated_by = _staff(actor)
         current.save(update_fields=["status", "updated_by", "updated_at"])
+        if previous in Appointment.BLOCKING_STATUSES and to not in Appointment.BLOCKING_STATUSES:
+            resources.sync(current)  # a no-show frees its rooms and equipment as it frees the practitioner
         _record(current, kind=AppointmentChange.Kind.STATUS, actor=actor, from_status=previous, to_status=to)
         audit.record(
             action=audit.Action.CHANGE,

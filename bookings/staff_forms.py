@@ -8,7 +8,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from patients.models import Patient
 
-from .models import AppointmentType, Practitioner, TimeOff, Weekday
+from .models import AppointmentType, Practitioner, Resource, TimeOff, Weekday
 
 
 class DateInput(forms.DateInput):
@@ -75,6 +75,14 @@ class BookForm(ConfirmMixin):
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none(), label=_("Practitioner"))
     start = forms.DateTimeField(label=_("Start"), widget=DateTimeInput())
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
+    repeat_weeks = forms.IntegerField(
+        label=_("Every week at this time, for (weeks)"),
+        min_value=1,
+        max_value=26,
+        initial=1,
+        required=False,
+        help_text=_("1 books this one only. Weeks that clash are skipped and listed."),
+    )
 
     NEW_PATIENT_FIELDS = ("new_first_name", "new_last_name", "new_date_of_birth", "new_email", "new_phone")
 
@@ -183,15 +191,22 @@ class AppointmentTypeForm(forms.ModelForm):
             "duration_minutes",
             "buffer_before_minutes",
             "buffer_after_minutes",
+            "price",
+            "resources",
             "colour",
             "online_bookable",
             "is_active",
             "order",
         )
-        widgets = {"colour": forms.TextInput({"type": "color"}), "description": forms.Textarea({"rows": 2})}
+        widgets = {
+            "colour": forms.TextInput({"type": "color"}),
+            "description": forms.Textarea({"rows": 2}),
+            "resources": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["resources"].queryset = Resource.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["practitioners"].initial = list(self.instance.practitioners.values_list("pk", flat=True))
 

@@ -7,6 +7,7 @@ from . import staff_views as views
 urlpatterns = [
     path("calendar/", views.calendar_day, name="calendar-day"),
     path("calendar/week/<int:practitioner_id>/", views.calendar_week, name="calendar-week"),
+    path("calendar/changes/", views.calendar_changes, name="calendar-changes"),
     path("calendar/book/", views.book, name="calendar-book"),
     path("calendar/patient-search/", views.patient_search, name="calendar-patient-search"),
     path("calendar/appointments/<int:pk>/", views.appointment_detail, name="appointment"),

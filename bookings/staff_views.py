@@ -28,7 +28,7 @@ from clinic.permissions import BOOKINGS_MANAGE, PATIENTS_VIEW, SCHEDULES_MANAGE,
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 
-from . import access, calendar_html, feeds, schedules, services, waitlist
+from . import access, calendar_html, feeds, schedules, series, services, waitlist
 from . import calendar as cal
 from .front_desk_models import WaitlistEntry
 from .models import Appointment, AppointmentChange, AppointmentType, ExtraHours, Practitioner, TimeOff, WorkingHours
@@ -114,8 +114,36 @@ def calendar_day(request):
             "chosen": {p.pk for p in shown},
             "show_cancelled": show_cancelled,
             "book_url": reverse("bookings:calendar-book"),
+            "changes_url": _changes_url(day, timezone.now()),
         },
     )
+
+
+def _changes_url(day: dt.date, since: dt.datetime) -> str:
+    return reverse("bookings:calendar-changes") + "?" + urlencode({"date": day.isoformat(), "since": since.isoformat()})
+
+
+@require(BOOKINGS_MANAGE)
+def calendar_changes(request):
+    """Polled by the day view every 20 seconds: 204 when nothing on that day changed since `since`; otherwise a quiet
+    notice (times and practitioners, no patient names) that also tells the page to redraw its grid."""
+    zone = _zone(request)
+    day = _day(request, zone)
+    try:
+        since = dt.datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    if since is None or timezone.is_naive(since):
+        return HttpResponse(status=400)
+    changes = cal.changes_since(day=day, zone=zone, since=since)
+    if not changes:
+        return HttpResponse(status=204)
+    newest = max(c.at for c in changes)
+    response = render(
+        request, "bookings/staff/_changes.html", {"changes": changes, "changes_url": _changes_url(day, newest)}
+    )
+    response["HX-Trigger"] = "calendar-changed"
+    return response
 
 
 def _may_manage_ids(user, practitioners):
@@ -175,8 +203,12 @@ def _refusal(exc: Exception) -> tuple[str, str, int]:
 @require(BOOKINGS_MANAGE)
 def book(request):
     initial = {}
+    preselected = None
     if request.method == "GET":
         initial = {k: request.GET[k] for k in ("practitioner", "start", "appointment_type") if request.GET.get(k)}
+        # "Book again" and "Book an appointment" on the patient's page arrive with the patient chosen.
+        if request.GET.get("patient", "").isdigit():
+            preselected = patient_selectors.search_patients(q="").filter(pk=int(request.GET["patient"])).first()
     form = BookForm(request.POST or None, initial=initial)
     warning = ""
     status = 200
@@ -193,7 +225,7 @@ def book(request):
             status = 400
         else:
             try:
-                appointment = _book(request, form)
+                appointment, repeated = _book(request, form)
             except REFUSED as exc:
                 _code, detail, status = _refusal(exc)
                 form.add_error(None, detail)
@@ -204,6 +236,9 @@ def book(request):
                 status = 400
             else:
                 zone = _zone(request)
+                if repeated is not None:
+                    _series_messages(request, repeated)
+                    return _done(request, day_url(appointment.start.astimezone(zone).date()))
                 return _done(
                     request,
                     day_url(appointment.start.astimezone(zone).date()),
@@ -216,7 +251,11 @@ def book(request):
                 )
     elif request.method == "POST":
         status = 400
-    patient = form.cleaned_data.get("patient") if form.is_bound and hasattr(form, "cleaned_data") else None
+    patient = form.cleaned_data.get("patient") if form.is_bound and hasattr(form, "cleaned_data") else preselected
+    if patient is not None and not form.is_bound:
+        audit.record(
+            action=audit.Action.VIEW, request=request, obj=patient, patient_id=patient.pk, summary="Booking form"
+        )
     return render(
         request,
         _template(request, "bookings/staff/_book_form.html", "bookings/staff/book.html"),
@@ -230,13 +269,43 @@ def book(request):
     )
 
 
-def _book(request, form: BookForm) -> Appointment:
+def _series_messages(request, result: series.SeriesResult) -> None:
+    messages.success(
+        request,
+        _("Booked %(count)d weekly appointments for %(patient)s.")
+        % {"count": len(result.booked), "patient": result.booked[0].patient.full_name},
+    )
+    if result.skipped:
+        messages.warning(
+            request,
+            _("Not booked (clash): %(list)s.")
+            % {"list": "; ".join(f"{start:%a %d %b %H:%M} ({why})" for start, why in result.skipped)},
+        )
+
+
+def _book(request, form: BookForm) -> tuple[Appointment, series.SeriesResult | None]:
     data = form.cleaned_data
     # One transaction: a new patient is only kept if their appointment is booked too.
     with transaction.atomic():
         patient = data["patient"] or patient_services.create_patient(
             actor=request.user, request=request, **form.new_patient_fields()
         )
+        weeks = data.get("repeat_weeks") or 1
+        if weeks > 1:
+            result = series.book_weekly(
+                patient=patient,
+                practitioner=data["practitioner"],
+                appointment_type=data["appointment_type"],
+                first_start=data["start"],
+                weeks=weeks,
+                zone=_zone(request),
+                actor=request.user,
+                notes=data["notes"],
+                request=request,
+            )
+            if not result.booked:
+                raise services.SlotUnavailable(_("None of these weeks is free at that time."))
+            return result.booked[0], result
         return services.create_appointment(
             patient=patient,
             practitioner=data["practitioner"],
@@ -247,7 +316,7 @@ def _book(request, form: BookForm) -> Appointment:
             notes=data["notes"],
             staff_override=True,
             request=request,
-        )
+        ), None
 
 
 @require(PATIENTS_VIEW)
@@ -621,10 +690,12 @@ def type_edit(request, pk: int | None = None):
         if form.is_valid():
             data = dict(form.cleaned_data)
             practitioners = data.pop("practitioners")
+            resources = data.pop("resources")
             try:
                 schedules.save_appointment_type(
                     appointment_type=appointment_type,
                     practitioners=practitioners,
+                    resources=resources,
                     actor=request.user,
                     request=request,
                     **data,

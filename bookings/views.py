@@ -8,29 +8,31 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import secrets
 from functools import wraps
 from types import SimpleNamespace
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from clinic import audit
 from clinic.permissions import PATIENTS_VIEW, public, require
 from patients import selectors as patient_selectors
 
-from . import availability, links, selectors, services
+from . import availability, emails, links, selectors, services
 from .api import PublicWriteThrottle
 from .availability import Problem, Rules
 from .forms import CancelForm, ChooseForm, DetailsForm
 from .models import Appointment, AppointmentType, Practitioner
-from .services import BookingError, InvalidBooking, PatientDetails, SlotUnavailable
+from .services import BookingError, DuplicateBooking, InvalidBooking, PatientDetails, Replay, SlotUnavailable
 
 
 def throttled_post(view):
@@ -60,6 +62,22 @@ def _parse_start(value: str | None) -> dt.datetime | None:
     return start if start.tzinfo is not None else None
 
 
+def zone_note(practice, now: dt.datetime | None = None) -> str:
+    """The clinic's time zone in words: "Times are London time (Europe/London, now GMT)."."""
+    zone = ZoneInfo(practice.time_zone)
+    city = practice.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+    abbreviation = (now or timezone.now()).astimezone(zone).tzname()
+    return _("Times are %(city)s time (%(zone)s, now %(abbreviation)s).") % {
+        "city": city,
+        "zone": practice.time_zone,
+        "abbreviation": abbreviation,
+    }
+
+
+def _booking_facts(practice) -> dict:
+    return {"zone_note": zone_note(practice), "cutoff_hours": practice.cancellation_cutoff_hours}
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value or "")
@@ -67,8 +85,13 @@ def _parse_date(value: str | None) -> dt.date | None:
         return None
 
 
-def _month_calendar(*, request, rules: Rules, now: dt.datetime, load_slots, query: dict, base_url: str) -> dict:
-    """A month of days (those with room are links), the chosen day and its free times."""
+def _month_calendar(
+    *, request, rules: Rules, now: dt.datetime, load_slots, query: dict, base_url: str, anchor: str = ""
+) -> dict:
+    """A month of days (those with room are links), the chosen day and its free times.
+
+    A day's link ends in #anchor, the heading of its times, so the page opens there (and keyboard focus starts
+    there) instead of at the top."""
     today = availability.local_date(now, rules.zone)
     last_day = today + dt.timedelta(days=rules.horizon_days)
     chosen_day = _parse_date(request.GET.get("day"))
@@ -92,7 +115,7 @@ def _month_calendar(*, request, rules: Rules, now: dt.datetime, load_slots, quer
                 "date": day,
                 "in_month": day.month == month.month,
                 "free": room.get(day, 0),
-                "url": url(month=f"{month:%Y-%m}", day=day.isoformat()),
+                "url": url(month=f"{month:%Y-%m}", day=day.isoformat()) + (f"#{anchor}" if anchor else ""),
                 "chosen": day == chosen_day,
             }
             for day in week
@@ -124,8 +147,8 @@ def _month_calendar(*, request, rules: Rules, now: dt.datetime, load_slots, quer
 def book(request):
     types = selectors.offered_online_types()
     practitioners = list(selectors.online_practitioners())
-    form = ChooseForm(request.GET or None, types=types, practitioners=practitioners)
-    context: dict = {"form": form, "practitioners": practitioners}
+    form = ChooseForm(request.GET or None, types=types, practitioners=practitioners, currency=request.practice.currency)
+    context: dict = {"form": form, "practitioners": practitioners, **_booking_facts(request.practice)}
     if request.GET and form.is_valid():
         appointment_type: AppointmentType = form.cleaned_data["type"]
         practitioner_id = form.cleaned_data["practitioner"]
@@ -152,6 +175,7 @@ def book(request):
                     ),
                     query=query,
                     base_url=reverse("bookings:book"),
+                    anchor="times-heading",
                 ),
             )
     return render(request, "bookings/book.html", context)
@@ -201,13 +225,16 @@ def book_details(request):
     if start is None:
         messages.error(request, _("Please choose a time."))
         return redirect(f"{reverse('bookings:book')}?{urlencode({'type': appointment_type.pk})}")
-    form = DetailsForm(request.POST or None)
+    form = DetailsForm(request.POST or None, initial={"submission": secrets.token_urlsafe(16)})
+    # The session cookie is what ties a form's token to this browser (see _submission_key).
+    request.session.setdefault("booking_form", True)
     problem = ""
     alternatives: list[dict] = []
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = services.book_online(
+            result = services.book_online(
                 appointment_type_id=appointment_type.pk,
                 practitioner_id=practitioner.pk if practitioner else None,
                 start=start,
@@ -221,7 +248,12 @@ def book_details(request):
                 notes=data["notes"],
                 request=request,
                 practice=request.practice,
+                idempotency_key=_submission_key(request, data["submission"]),
+                request_hash="booking page",
             )
+        except DuplicateBooking as exc:
+            form.add_error(None, exc.detail)
+            status = exc.http_status
         except (SlotUnavailable, InvalidBooking) as exc:
             if isinstance(exc, SlotUnavailable) or exc.problem in START_PROBLEMS or "start" in exc.errors:
                 # Keep everything they typed; offer the nearest free times in the same form.
@@ -231,6 +263,8 @@ def book_details(request):
                 for field, errors in (exc.errors.get("patient") or {"__all__": [exc.detail]}).items():
                     form.add_error(field if field in form.fields else None, errors)
         else:
+            # A repeat of the same form (double tap, Back then Confirm) lands on the first booking's page.
+            appointment = result.appointment if isinstance(result, Replay) else result
             messages.success(
                 request,
                 _("You are booked in. We have emailed your confirmation to %(email)s.") % {"email": data["email"]},
@@ -247,9 +281,20 @@ def book_details(request):
             "form": form,
             "problem": problem,
             "alternatives": alternatives,
+            **_booking_facts(request.practice),
         },
-        status=409 if problem else 200,
+        status=409 if problem else status,
     )
+
+
+def _submission_key(request, token: str) -> str:
+    """The idempotency key of one details form: its random token, bound to the browser's session.
+
+    Only the hash is stored, so the key in the database cannot be replayed from another browser.
+    """
+    if not token:
+        return ""
+    return "page:" + hashlib.sha256(f"{request.session.session_key or ''}:{token}".encode()).hexdigest()
 
 
 def _managed_or_404(request, token: str) -> Appointment:
@@ -278,6 +323,7 @@ def manage(request, token: str):
         "cutoff_hours": practice.cancellation_cutoff_hours,
         "cancel_form": CancelForm(),
         "token": token,
+        **_booking_facts(practice),
     }
     if can_change:
         context["cal"] = _month_calendar(
@@ -294,15 +340,46 @@ def manage(request, token: str):
             ),
             query={},
             base_url=request.path,
+            anchor="new-times",
         )
     return render(request, "bookings/manage.html", context)
 
 
 @public
-@require_POST
+def manage_calendar(request, token: str):
+    """ "Add to calendar": the appointment as an .ics file, from the private link (the same event as the emails')."""
+    appointment = _managed_or_404(request, token)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Http404(_("This appointment is not booked."))
+    response = HttpResponse(
+        emails.ics(appointment, practice=request.practice), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.reference}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _confirm_page(request, token: str, appointment: Appointment, **extra):
+    zone = Rules.from_practice(request.practice).zone
+    return render(
+        request,
+        "bookings/manage_confirm.html",
+        {"appointment": appointment, "token": token, "local_start": appointment.start.astimezone(zone), **extra},
+    )
+
+
+@public
 @throttled_post
 def manage_cancel(request, token: str):
     appointment = _managed_or_404(request, token)
+    if request.method == "GET":
+        # A confirmation step first: a cancelled appointment cannot be taken back (its time may go to someone else).
+        # The optional reason is asked for here, in the POST form, so it never travels in a URL.
+        if not _can_change(appointment, request.practice):
+            return redirect("bookings:manage", token=token)
+        return _confirm_page(request, token, appointment, action="cancel", cancel_form=CancelForm())
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -315,14 +392,29 @@ def manage_cancel(request, token: str):
 
 
 @public
-@require_POST
 @throttled_post
 def manage_reschedule(request, token: str):
     appointment = _managed_or_404(request, token)
-    start = _parse_start(request.POST.get("start"))
+    params = request.POST if request.method == "POST" else request.GET
+    start = _parse_start(params.get("start"))
     if start is None:
         messages.error(request, _("Please choose a new time."))
         return redirect("bookings:manage", token=token)
+    if request.method == "GET":
+        if not _can_change(appointment, request.practice):
+            return redirect("bookings:manage", token=token)
+        zone = Rules.from_practice(request.practice).zone
+        return _confirm_page(
+            request,
+            token,
+            appointment,
+            action="move",
+            new_start=start.astimezone(zone),
+            start_value=start.isoformat(),
+            back_day=availability.local_date(start, zone).isoformat(),
+        )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     try:
         services.move_appointment(appointment=appointment, start=start, request=request)
     except BookingError as exc:

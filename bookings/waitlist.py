@@ -37,8 +37,11 @@ from clinic.notifications import Email, Expired, Skip, register_renderer
 from clinic.notifications import services as notification_services
 from clinic.selectors import get_practice
 
+from . import availability
+from .availability import Rules
 from .front_desk_models import WaitlistEntry, WaitlistOffer
 from .models import Appointment, AppointmentType, Practitioner
+from .selectors import load_schedules
 
 
 class OfferGone(Exception):
@@ -198,6 +201,20 @@ def _still_free(appointment: Appointment) -> bool:
     ).exists()
 
 
+def _offerable(appointment: Appointment, *, rules: Rules, now: dt.datetime) -> bool:
+    """Only a time a patient could have booked online is offered: the practice's minimum notice ahead and inside the
+    practitioner's hours. A slot the front desk made out of hours (Sunday 21:30) or one starting within the hour is
+    not something to email people about."""
+    if appointment.start < now + rules.min_notice:
+        return False
+    day = availability.local_date(appointment.start, rules.zone)
+    schedule = load_schedules(practitioner_ids=[appointment.practitioner_id], first=day, last=day, zone=rules.zone)[
+        appointment.practitioner_id
+    ]
+    hours = availability.open_intervals(schedule, day - dt.timedelta(days=1), day + dt.timedelta(days=1), rules.zone)
+    return any(start <= appointment.start and appointment.end <= end for start, end in hours)
+
+
 def offer_freed_slot(*, appointment_id: int, now: dt.datetime | None = None) -> list[WaitlistOffer]:
     """Offer a cancelled appointment's slot to every matching waiting entry (idempotent: one offer per entry)."""
     now = now or timezone.now()
@@ -208,7 +225,10 @@ def offer_freed_slot(*, appointment_id: int, now: dt.datetime | None = None) -> 
         return []
     if not _still_free(appointment):
         return []
-    zone = ZoneInfo(get_practice().time_zone)
+    practice = get_practice()
+    zone = ZoneInfo(practice.time_zone)
+    if not _offerable(appointment, rules=Rules.from_practice(practice), now=now):
+        return []
     key = slot_key(appointment)
     offers = []
     with transaction.atomic():

@@ -8,5 +8,7 @@ class MediusAdminSite(AdminSite):
     site_title = "Medius admin"
 
     def has_permission(self, request) -> bool:
-        # Only clinic admins reach the admin site, whatever their is_staff flag says (clinic.permissions matrix).
-        return role_of(request.user) == Role.ADMIN
+        # Superusers only (the operator's tool). Clinic admins run the practice from the app's own Setup pages,
+        # which check the role matrix and write the audit trail; the admin site does neither.
+        user = request.user
+        return bool(user.is_active and user.is_superuser and role_of(user) == Role.ADMIN)

@@ -22,6 +22,30 @@ class ClinicConfig(AppConfig):
 
         register_outbox_nav()
 
+        from django.utils.translation import gettext_lazy as _
+
+        from .panels import NavItem, register_nav_item, register_setup_item
+        from .permissions import STAFF_MANAGE
+
+        register_nav_item(
+            NavItem(
+                title=_("Setup"),
+                url_name="setup",
+                capability=STAFF_MANAGE,
+                description=_("Staff and roles, practitioners, appointment types and prices, questionnaires"),
+                order=90,
+            )
+        )
+        register_setup_item(
+            NavItem(
+                title=_("Staff accounts and roles"),
+                url_name="setup-staff",
+                capability=STAFF_MANAGE,
+                description=_("Invite staff, change a role, deactivate an account"),
+                order=10,
+            )
+        )
+
 
 class MediusAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -33,6 +35,7 @@ class PracticeForm(LogoCleaningMixin, forms.ModelForm):
             "email",
             "logo",
             "time_zone",
+            "currency",
             "min_notice_minutes",
             "horizon_days",
             "cancellation_cutoff_hours",
@@ -45,11 +48,22 @@ class PracticeForm(LogoCleaningMixin, forms.ModelForm):
             "paper_size",
             "require_two_factor",
         )
+        help_texts = {
+            "reminder_lead_hours": _(
+                "Hours before the appointment, comma separated; half hours allowed, e.g. 24,2 or 48,24,1.5."
+            ),
+        }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "sms_quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "sms_quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+    def clean_currency(self):
+        value = self.cleaned_data["currency"].strip().upper()
+        if len(value) != 3 or not value.isalpha():
+            raise forms.ValidationError(_("Use a three-letter currency code, e.g. GBP or EUR."))
+        return value
 
     def clean_time_zone(self):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,14 +76,17 @@ class PracticeForm(LogoCleaningMixin, forms.ModelForm):
         return value
 
     def clean_reminder_lead_hours(self):
+        """Hours before the start, comma separated; half hours allowed ("48,24,1.5"), as the reminder docs say."""
         value = self.cleaned_data["reminder_lead_hours"]
         try:
-            hours = [int(part) for part in value.split(",") if part.strip()]
-        except ValueError:
-            raise forms.ValidationError(_("Whole hours separated by commas, e.g. 24,2.")) from None
-        if not hours or any(h <= 0 or h > 24 * 14 for h in hours):
-            raise forms.ValidationError(_("Each lead time must be between 1 and 336 hours."))
-        return ",".join(str(h) for h in sorted(set(hours), reverse=True))
+            hours = [Decimal(part.strip()) for part in value.split(",") if part.strip()]
+        except InvalidOperation:
+            raise forms.ValidationError(_("Hours separated by commas, e.g. 24,2 or 48,24,1.5.")) from None
+        if not hours or any(not h.is_finite() or h <= 0 or h > 24 * 14 for h in hours):
+            raise forms.ValidationError(_("Each lead time must be between half an hour and 336 hours."))
+        if any(h * 2 != int(h * 2) for h in hours):
+            raise forms.ValidationError(_("Use whole or half hours, e.g. 1.5."))
+        return ",".join(f"{float(h):g}" for h in sorted(set(hours), reverse=True))
 
 
 class AuditSearchForm(forms.Form):

@@ -75,3 +75,18 @@ def clean_picture(upload, *, max_side: int, stem: str, field: str = "image") -> 
     image = open_checked(upload, field=field)
     image.thumbnail((max_side, max_side))
     return encode(image, has_alpha(image), stem)
+
+
+MAX_SIDE = 1200  # px: sharp on a phone screen
+PRINT_SIDE = 500  # px: 42 mm on the sheet at 300 dpi; a smaller copy keeps the PDF light and quick to render
+
+
+def process_upload(upload, *, field: str = "image") -> tuple[ContentFile, ContentFile]:
+    """A clean JPEG or PNG (transparency kept) of an upload plus a smaller copy for print, or ValidationError on
+    `field` (exercise pictures, practitioners' photos)."""
+    image = open_checked(upload, field=field)
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    alpha = has_alpha(image)
+    small = image.copy()
+    small.thumbnail((PRINT_SIDE, PRINT_SIDE))
+    return encode(image, alpha, "picture"), encode(small, alpha, "print")

@@ -96,6 +96,9 @@ class Practice(models.Model):
     email = models.EmailField(_("email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="practice/", blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default=default_practice_time_zone)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="GBP", help_text=_("For prices on the booking page, e.g. GBP, EUR, USD.")
+    )
 
     # Booking rules (online booking, rescheduling and cancelling).
     min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)

@@ -51,3 +51,40 @@ def register_nav_item(item: NavItem) -> None:
 
 def nav_items_for(user) -> list[NavItem]:
     return sorted((n for n in _NAV.values() if allows(user, n.capability)), key=lambda n: (n.order, n.title))
+
+
+_SETUP: dict[str, NavItem] = {}
+
+
+def register_setup_item(item: NavItem) -> None:
+    """Apps add their setup pages (practitioners, types, questionnaire packs) to the clinic admin's Setup page."""
+    _SETUP[item.url_name] = item
+
+
+def setup_items_for(user) -> list[NavItem]:
+    return sorted((n for n in _SETUP.values() if allows(user, n.capability)), key=lambda n: (n.order, n.title))
+
+
+_TODAY: dict[str, Panel] = {}
+_SUMMARIES: dict[str, Panel] = {}
+
+
+def register_today_panel(panel: Panel) -> None:
+    """Apps add a section to the home page's "today" view (a URL with no arguments, loaded by htmx)."""
+    _TODAY[panel.key] = panel
+
+
+def today_panels_for(user) -> list[Panel]:
+    return sorted((p for p in _TODAY.values() if allows(user, p.capability)), key=lambda p: (p.order, p.key))
+
+
+def register_patient_summary(panel: Panel) -> None:
+    """Apps add a one-line summary of a patient (a URL taking the patient id), shown next to them in a physio's day.
+
+    The day's list belongs to bookings, the last findings to assessments and the program to programs: each serves its
+    own fragment, so no app imports another (the same rule as the patient page's panels)."""
+    _SUMMARIES[panel.key] = panel
+
+
+def patient_summaries_for(user) -> list[Panel]:
+    return sorted((p for p in _SUMMARIES.values() if allows(user, p.capability)), key=lambda p: (p.order, p.key))

@@ -30,6 +30,8 @@ AUDIT_VIEW = "audit.view"
 PRACTICE_MANAGE = "practice.manage"
 METRICS_VIEW = "metrics.view"  # Prometheus metrics: counts and timings, never patient data
 SECURITY_MANAGE = "security.manage"  # lockouts, colleagues' two-factor resets, everyone's API tokens
+FRONT_DESK_TODAY = "today.front_desk"  # the front desk's day on the home page: arrivals, late, offers, failed messages
+STAFF_MANAGE = "staff.manage"  # staff accounts and roles, practitioners' profiles, types, questionnaire packs
 
 _ALL_STAFF = frozenset({Role.FRONT_DESK, Role.PHYSIO, Role.ADMIN})
 _CLINICIANS = frozenset({Role.PHYSIO, Role.ADMIN})
@@ -50,6 +52,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     PRACTICE_MANAGE: _ADMINS,
     METRICS_VIEW: _ADMINS,
     SECURITY_MANAGE: _ADMINS,
+    STAFF_MANAGE: _ADMINS,
+    FRONT_DESK_TODAY: frozenset({Role.FRONT_DESK, Role.ADMIN}),
 }
 
 

@@ -57,3 +57,35 @@ def send_notification(notification_id: int) -> str:
     with dispatch.Sender() as sender:
         sender.send([row], token)
     return next(iter(sender.stats), "")
+
+
+@shared_task
+def send_staff_invitation(user_id: int) -> str:
+    """The invitation to a new staff account: a one-time link to choose a password (Django's password-reset token,
+    which expires and stops working once used). The link is built here, at send time, and stored nowhere.
+
+    No automatic retry: the clinic admin can send it again from the staff page."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from . import emails
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return "skipped"
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    emails.send(
+        to=user.email,
+        template="clinic/emails/staff_invitation",
+        context={"user": user, "link": settings.SITE_URL + path},
+    )
+    return "sent"

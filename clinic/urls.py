@@ -11,7 +11,7 @@ from bookings.staff_api import AppointmentViewSet
 from patients.api import PatientViewSet
 from programs.api import ExerciseViewSet, ProgramTemplateViewSet, ProgramViewSet
 
-from . import views
+from . import setup_views, views
 from .api_views import RedocView, SchemaView, SwaggerView
 from .permissions import STAFF, public, require
 from .security import urls as security_urls
@@ -77,6 +77,11 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.practice_settings, name="practice-settings"),
     path("security/", include(security_urls.admin_patterns)),
+    path("setup/", setup_views.setup, name="setup"),
+    path("setup/staff/", setup_views.staff_list, name="setup-staff"),
+    path("setup/staff/<int:pk>/", setup_views.staff_edit, name="setup-staff-edit"),
+    path("setup/staff/<int:pk>/active/", setup_views.staff_active, name="setup-staff-active"),
+    path("setup/staff/<int:pk>/invite/", setup_views.staff_invite, name="setup-staff-invite"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path("api/v1/", include(api_patterns)),

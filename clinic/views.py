@@ -20,7 +20,15 @@ from .forms import AuditSearchForm, PracticeForm
 
 @permissions.require(permissions.STAFF)
 def home(request):
-    return render(request, "clinic/home.html")
+    """Today, for this role: each app's section of the day (clinic.panels.register_today_panel), loaded by htmx,
+    and the messages that failed to send (the outbox is clinic's own)."""
+    from .models import Notification
+    from .panels import today_panels_for
+
+    failed = None
+    if permissions.allows(request.user, permissions.OUTBOX_VIEW):
+        failed = Notification.objects.filter(status=Notification.Status.FAILED).count()
+    return render(request, "clinic/home.html", {"today_panels": today_panels_for(request.user), "failed": failed})
 
 
 @permissions.require(permissions.AUDIT_VIEW)

@@ -7,7 +7,7 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Exercise programs")
 
     def ready(self) -> None:
-        from clinic.panels import NavItem, Panel, register_nav_item, register_patient_panel
+        from clinic.panels import NavItem, Panel, register_nav_item, register_patient_panel, register_patient_summary
         from clinic.permissions import CLINICAL_VIEW, EXERCISES_MANAGE
 
         from . import notifications
@@ -22,6 +22,15 @@ class ProgramsConfig(AppConfig):
                 url_name="programs:patient-panel",
                 capability=CLINICAL_VIEW,
                 order=40,
+            )
+        )
+        register_patient_summary(
+            Panel(
+                key="program",
+                title=_("Program"),
+                url_name="programs:patient-summary",
+                capability=CLINICAL_VIEW,
+                order=20,
             )
         )
         register_nav_item(

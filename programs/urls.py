@@ -13,6 +13,7 @@ urlpatterns = [
     path("exercises/<int:pk>/pictures/<int:picture_pk>/remove/", views.picture_remove, name="picture-remove"),
     path("new/", views.program_new, name="new"),
     path("patient/<int:patient_pk>/panel/", views.patient_panel, name="patient-panel"),
+    path("patient/<int:patient_pk>/summary/", views.patient_summary, name="patient-summary"),
     path("<int:pk>/", views.program_detail, name="detail"),
     path("<int:pk>/edit/", views.program_edit, name="edit"),
     path("<int:pk>/pdf/", views.program_pdf, name="pdf"),

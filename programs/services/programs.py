@@ -314,6 +314,12 @@ def swap_item(*, program: Program, item_id: int, exercise: Exercise, actor, requ
             }
         )
     _usable_exercise(exercise)
+    # Swapping for an exercise the program already has would leave two copies of it (with different doses).
+    if ProgramItem.objects.filter(program=program, exercise=exercise).exclude(pk=item_id).exists():
+        raise ProgramConflict(
+            _("%(name)s is already in this program; change its dose there, or remove %(current)s instead.")
+            % {"name": exercise.name, "current": current.exercise.name}
+        )
     _writable_state, item = _item_in(program, item_id, actor=actor, request=request)
     old_name = item.exercise.name
     item.exercise = exercise

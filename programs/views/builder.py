@@ -37,6 +37,17 @@ def patient_panel(request, patient_pk: int):
     return render(request, "programs/_panel.html", {"patient": patient, "programs": programs})
 
 
+@require(CLINICAL_VIEW)
+def patient_summary(request, patient_pk: int):
+    """One line for a physio's day: the patient's current program (the day's list itself is bookings')."""
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    programs = list(selectors.programs_for_patient(patient.pk).filter(status=Program.Status.ACTIVE)[:1])
+    audit.record(
+        action=audit.Action.VIEW, request=request, obj=patient, patient_id=patient.pk, summary="Program (today)"
+    )
+    return render(request, "programs/_summary.html", {"patient": patient, "program": programs[0] if programs else None})
+
+
 @require(CLINICAL_EDIT)
 def program_new(request):
     """A new draft for a patient (?patient=), from an assessment's suggestions (?assessment=), or a copy (?copy=)."""

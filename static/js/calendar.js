@@ -111,6 +111,14 @@
       .catch(function () { say(text("failText", "The appointment could not be moved.")); });
   }
 
+  // Live calendar: the poll (#cal-live) says "calendar-changed" when an appointment on this day changed (an online
+  // booking, a cancellation, a colleague's move); redraw only the grid, keeping the side panel and the scroll.
+  document.body.addEventListener("calendar-changed", function () {
+    var holder = document.getElementById("cal-grid-live");
+    if (!holder || !window.htmx) return;
+    htmx.ajax("GET", window.location.href, { target: "#cal-grid-live", select: "#cal-grid-live", swap: "outerHTML" });
+  });
+
   // Keep the current-time line where it belongs without reloading.
   var grid = document.querySelector(".cal[data-first-minute]");
   var line = document.querySelector("[data-now]");

@@ -71,8 +71,36 @@ def test_a_broken_pack_is_refused_with_the_reason(tmp_path):
     assert not QuestionnairePack.objects.exists()
 
 
-def test_an_admin_uploads_a_pack_in_the_admin_site(persona_client, pack_file):
+def test_a_clinic_admin_uploads_a_pack_on_the_setup_page(persona_client, pack_file):
     client = persona_client("admin_user")
+    with pack_file.open("rb") as handle:
+        response = client.post(reverse("assessments:setup-packs"), {"file": handle})
+    assert response.status_code == 302
+    assert QuestionnairePack.objects.filter(is_active=True, name="Test pack").exists()
+    page = client.get(reverse("assessments:setup-packs")).content.decode()
+    assert "Test pack" in page and "Active" in page
+
+
+def test_a_file_that_is_not_a_pack_is_refused_with_a_message(persona_client, tmp_path):
+    client = persona_client("admin_user")
+    bad = tmp_path / "notes.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with bad.open("rb") as handle:
+        response = client.post(reverse("assessments:setup-packs"), {"file": handle})
+    assert response.status_code == 400
+    assert "not valid UTF-8 JSON" in response.content.decode()
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"name": "x"}), encoding="utf-8")
+    with wrong.open("rb") as handle:
+        assert client.post(reverse("assessments:setup-packs"), {"file": handle}).status_code == 400
+    assert not QuestionnairePack.objects.exists()
+
+
+def test_a_superuser_can_still_upload_in_the_admin_site(client, pack_file):
+    from tests.factories import UserFactory
+
+    operator = UserFactory(email="ops@clinic.test", is_superuser=True, is_staff=True)
+    client.force_login(operator)
     with pack_file.open("rb") as handle:
         response = client.post("/admin/assessments/questionnairepack/add/", {"file": handle})
     assert response.status_code == 302

@@ -512,7 +512,8 @@ def test_idempotency_records_are_forgotten_after_a_day(api, diary, initial, mond
     payload = booking_payload(initial, at(monday, "10:00"), diary)
     assert api.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="old").status_code == 201
     IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
-    payload = booking_payload(initial, at(monday, "13:00"), diary)
+    # Another day: one online booking of a type per patient and day.
+    payload = booking_payload(initial, at(monday + dt.timedelta(days=1), "13:00"), diary)
     assert api.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="new").status_code == 201
     assert tasks.purge_idempotency_records() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

@@ -84,8 +84,10 @@ def test_a_patient_books_reads_the_confirmation_and_cancels_from_the_link(page, 
     # The email links to SITE_URL; the test server runs elsewhere, so follow the same path there.
     page.goto("/book/" + link.split("/book/", 1)[1])
     expect(page.get_by_role("heading", level=1)).to_contain_text(appointment.reference)
-    page.get_by_label("Reason (optional)").fill("Knee feels better")
     page.get_by_role("button", name="Cancel this appointment").click()
+    expect(page.get_by_role("heading", name="Cancel your appointment?")).to_be_visible()  # a confirmation step
+    page.get_by_label("Reason (optional)").fill("Knee feels better")
+    page.get_by_role("button", name="Yes, cancel my appointment").click()
     expect(page.get_by_text("Your appointment is cancelled")).to_be_visible()
     expect(page.get_by_text("Cancelled", exact=True)).to_be_visible()
 

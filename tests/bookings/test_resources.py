@@ -1,0 +1,62 @@
+"""Rooms and equipment an appointment type needs are held like the practitioner's time: booked, moved, freed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bookings import services
+from bookings.models import Appointment, Resource, ResourceBooking
+from tests.factories import PatientFactory, PractitionerFactory
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gym(initial):
+    gym = Resource.objects.create(name="The gym")
+    initial.resources.set([gym])
+    return gym
+
+
+def _book(practitioner, appointment_type, start, **kwargs):
+    return services.create_appointment(
+        patient=PatientFactory(),
+        practitioner=practitioner,
+        appointment_type=appointment_type,
+        start=start,
+        source=Appointment.Source.FRONT_DESK,
+        staff_override=True,
+        **kwargs,
+    )
+
+
+def test_a_second_practitioner_cannot_use_the_gym_at_the_same_time(diary, initial, gym, monday):
+    paula = PractitionerFactory(display_name="Paula", types=[initial], hours=True)
+    first = _book(diary, initial, at(monday, "10:00"))
+    assert ResourceBooking.objects.get().appointment == first
+    with pytest.raises(services.SlotUnavailable, match="The gym is in use at that time"):
+        _book(paula, initial, at(monday, "10:30"))
+    assert Appointment.objects.count() == 1
+    # After the first appointment's blocked range (60 min + 10 min buffer) the gym is free again.
+    _book(paula, initial, at(monday, "11:10"))
+
+
+def test_moving_and_cancelling_move_and_free_the_gym(diary, initial, gym, monday, front_desk):
+    paula = PractitionerFactory(display_name="Paula", types=[initial], hours=True)
+    first = _book(diary, initial, at(monday, "10:00"))
+    services.move_appointment(appointment=first, start=at(monday, "14:00"), actor=front_desk, staff_override=True)
+    assert ResourceBooking.objects.get().blocked_start == at(monday, "14:00")
+    _book(paula, initial, at(monday, "10:00"))  # the morning is free now
+    with pytest.raises(services.SlotUnavailable):
+        services.move_appointment(appointment=first, start=at(monday, "10:30"), actor=front_desk, staff_override=True)
+    first.refresh_from_db()
+    assert first.start == at(monday, "14:00")  # the refused move changed nothing
+    services.cancel_appointment(appointment=first, actor=front_desk, reason="ill", staff_override=True)
+    assert ResourceBooking.objects.filter(appointment=first).count() == 0
+
+
+def test_a_type_without_resources_books_as_before(diary, follow_up, monday):
+    _book(diary, follow_up, at(monday, "10:00"))
+    assert not ResourceBooking.objects.exists()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from clinic import audit
+from clinic import audit, pending_tasks
 from clinic.selectors import get_practice
 from patients.models import Patient
 
@@ -447,7 +447,7 @@ def request_progress_report(*, patient: Patient, audience: str, actor, request=N
         patient_id=patient.pk,
         summary=f"Progress report requested ({audience})",
     )
-    render_progress_report.delay_on_commit(report.pk)
+    pending_tasks.enqueue(render_progress_report, report.pk)
     return report
 
 

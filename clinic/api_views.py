@@ -3,16 +3,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
 
 from .permissions import PUBLIC
+from .throttling import FailOpenScopedRateThrottle
 
 
 class TokenView(ObtainAuthToken):
     """Exchange a staff email and password for an API token (send it as `Authorization: Token <key>`)."""
 
     capability = PUBLIC
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [FailOpenScopedRateThrottle]
     throttle_scope = "token"
     authentication_classes: list = []
 

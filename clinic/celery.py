@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
@@ -25,3 +25,11 @@ def _refuse_to_start_without_a_secret_key(**kwargs):
         require_secret_key()
     except ImproperlyConfigured as exc:
         raise SystemExit(str(exc)) from exc
+
+
+@worker_ready.connect
+def _relay_work_left_while_the_broker_was_down(**kwargs):
+    # Work recorded while Redis was down goes out as soon as a worker is back, without waiting for the beat.
+    from clinic.pending_tasks import relay
+
+    relay()

@@ -166,7 +166,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Fail fast when Redis is unreachable: callers fall back (clinic.throttling) rather than wait.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     _broker_dir = VAR_DIR / "celery-broker"
     for _sub in ("out", "processed", "control"):
@@ -207,6 +214,14 @@ SMS_TIMEOUT = envint("SMS_TIMEOUT", 10)
 CELERY_BEAT_SCHEDULE["clinic.dispatch-notifications"] = {
     "task": "clinic.tasks.dispatch_notifications",
     "schedule": float(NOTIFICATIONS_DISPATCH_SECONDS),
+}
+
+# Work queued after a commit is written to the database first (clinic.pending_tasks); this relays what the broker
+# could not take at the time (Redis down).
+PENDING_TASKS_RELAY_SECONDS = envint("PENDING_TASKS_RELAY_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["clinic.relay-pending-tasks"] = {
+    "task": "clinic.tasks.relay_pending_tasks",
+    "schedule": float(PENDING_TASKS_RELAY_SECONDS),
 }
 
 # Bookings: stored Idempotency-Key responses are kept for a day, then deleted (bookings.tasks).

@@ -55,3 +55,11 @@ def send_notification(notification_id: int) -> str:
     with dispatch.Sender() as sender:
         sender.send([row], token)
     return next(iter(sender.stats), "")
+
+
+@shared_task
+def relay_pending_tasks() -> int:
+    """Publish the work that could not be handed to the broker after its commit (clinic.pending_tasks)."""
+    from . import pending_tasks
+
+    return pending_tasks.relay()

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.PracticeTimezoneMiddleware",
+    "clinic.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -132,6 +133,8 @@ if os.environ.get("DATABASE_URL"):
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("CONN_MAX_AGE", envint("DB_CONN_MAX_AGE", 60))
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # A database host that drops packets must fail a request within seconds, not hang it (clinic.unavailable).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {

@@ -86,6 +86,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database outage raised outside a view (in a middleware) still answers 503, not 500 (clinic.unavailable).
+handler500 = "clinic.views.server_error"
+
 if settings.DEBUG:
     # Development only: in production the web server (or a CDN) serves uploaded files.
     urlpatterns += [path("media/<path:path>", public(serve), {"document_root": settings.MEDIA_ROOT})]

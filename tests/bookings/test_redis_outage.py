@@ -44,6 +44,8 @@ def _point_celery_at(url: str) -> None:
 @pytest.fixture
 def private_redis(settings, monkeypatch):
     """The cache and the broker on a private redis-server that the test may kill (never the shared one)."""
+    # Read before anything changes: Celery's configuration reads through to the Django settings.
+    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     server = PrivateRedis()
     server.start()
     settings.CACHES = {
@@ -53,9 +55,7 @@ def private_redis(settings, monkeypatch):
             "LOCATION": server.url,
         }
     }
-    settings.CELERY_BROKER_URL = server.url
     monkeypatch.setenv("REDIS_URL", server.url)  # a worker started by the test uses it too
-    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     _point_celery_at(server.url)
     celery_app.conf.task_always_eager = False
     try:

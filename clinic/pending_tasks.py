@@ -17,11 +17,15 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
-from kombu.exceptions import OperationalError as BrokerError
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from .models import PendingTask
 
 log = logging.getLogger(__name__)
+
+# Refused at connect (kombu wraps it), or lost half-way through a publish (redis-py's or the socket's own error).
+BROKER_ERRORS = (KombuOperationalError, RedisError, OSError)
 
 # After a failed publish, requests stop trying the broker for a while: each try costs a connection attempt, and the
 # periodic relay will send the rows anyway.
@@ -71,7 +75,7 @@ def relay(*, ids: list[int] | None = None, limit: int = 200, after_commit: bool 
                         for row in rows:
                             _publish(row.task, row.args, connection)
                             done.append(row.pk)
-                    except BrokerError as exc:
+                    except BROKER_ERRORS as exc:
                         _broker_down_until = time.monotonic() + _BROKER_BACKOFF_SECONDS
                         left = [row.pk for row in rows if row.pk not in done]
                         PendingTask.objects.filter(pk__in=left).update(
@@ -84,6 +88,7 @@ def relay(*, ids: list[int] | None = None, limit: int = 200, after_commit: bool 
                         return published + len(done)
                     PendingTask.objects.filter(pk__in=done).delete()
                     published += len(done)
+                    _broker_down_until = 0.0
                 if ids is not None or len(rows) < limit:
                     break
     except DatabaseError:

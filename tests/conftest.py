@@ -37,7 +37,7 @@ def _fresh_cache():
             client.delete(*keys)
     else:
         cache.clear()
-    fail_open_cache.local.clear()  # the per-process fallback limiter used while Redis is down
+    fail_open_cache.reset()  # the per-process fallback limiter used while Redis is down
 
 
 @pytest.fixture

@@ -76,6 +76,8 @@ def relay(*, ids: list[int] | None = None, limit: int = 200, after_commit: bool 
                             _publish(row.task, row.args, connection)
                             done.append(row.pk)
                     except BROKER_ERRORS as exc:
+                        if app.conf.task_always_eager:
+                            raise  # an eager task's own error (development, tests), not a broker outage
                         _broker_down_until = time.monotonic() + _BROKER_BACKOFF_SECONDS
                         left = [row.pk for row in rows if row.pk not in done]
                         PendingTask.objects.filter(pk__in=left).update(
@@ -92,6 +94,8 @@ def relay(*, ids: list[int] | None = None, limit: int = 200, after_commit: bool 
                 if ids is not None or len(rows) < limit:
                     break
     except DatabaseError:
+        if app.conf.task_always_eager:
+            raise
         # The rows are safe where they are; the periodic relay retries.
         log.warning("could not relay pending tasks: database unavailable", exc_info=True)
     return published

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from clinic import audit
+from clinic import audit, pending_tasks
 from clinic.selectors import get_practice
 from patients.models import Patient
 
@@ -450,25 +450,60 @@ def request_progress_report(*, patient: Patient, audience: str, actor, request=N
         patient_id=patient.pk,
         summary=f"Progress report requested ({audience})",
     )
-    render_progress_report.delay_on_commit(report.pk)
+    pending_tasks.enqueue(render_progress_report, report.pk)
     return report
 
 
 def store_rendered_report(*, report_id: int, pdf: bytes) -> ProgressReport:
+    """Save the PDF (atomically: all of it or nothing, clinic.files), then mark the report ready.
+
+    The stale copy of a re-render is deleted only once the new one is committed, so a failure keeps the old file.
+    """
+    if not pdf:
+        raise ValueError("an empty PDF is never stored")
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report_id)
-        if report.file:
-            report.file.delete(save=False)  # a re-render replaces the stale copy
+        stale = report.file.name if report.file else ""
+        storage = report.file.storage
         report.file.save("report.pdf", ContentFile(pdf), save=False)  # report_path chooses a random name
-        report.status = ProgressReport.Status.READY
-        report.rendered_at = timezone.now()
-        report.error = ""
-        report.save()
+        fresh = report.file.name
+        transaction.on_commit(lambda: stale and stale != fresh and storage.delete(stale))
+        try:
+            report.status = ProgressReport.Status.READY
+            report.rendered_at = timezone.now()
+            report.error = ""
+            report.save()
+        except BaseException:
+            storage.delete(fresh)
+            raise
     return report
 
 
 def mark_report_failed(*, report_id: int, error: str) -> None:
     ProgressReport.objects.filter(pk=report_id).update(status=ProgressReport.Status.FAILED, error=error[:255])
+
+
+def retry_progress_report(*, report: ProgressReport, actor, request=None) -> ProgressReport:
+    """Ask again for a report whose render failed; a worker renders it after commit."""
+    from .tasks import render_progress_report
+
+    with transaction.atomic():
+        claimed = ProgressReport.objects.filter(pk=report.pk, status=ProgressReport.Status.FAILED).update(
+            status=ProgressReport.Status.PENDING, error="", requested_at=timezone.now()
+        )
+        if not claimed:
+            raise ValidationError({"__all__": [_("Only a failed report can be prepared again.")]})
+        audit.record(
+            action=audit.Action.EXPORT,
+            request=request,
+            actor=actor,
+            obj=report,
+            patient_id=report.patient_id,
+            summary="Progress report requested again after a failure",
+        )
+        pending_tasks.enqueue(render_progress_report, report.pk)
+    report.refresh_from_db()
+    return report
 
 
 def record_view(*, assessment: Assessment, request, summary: str = "Assessment viewed") -> None:

@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 def render_progress_report(report_id: int) -> None:
     """Render the one-page progress report PDF and store it on the report.
 
-    No automatic retry: a failure is recorded on the report (the page shows "Failed") and staff can ask again. Running
-    twice is harmless: the second render replaces the first file (services.store_rendered_report).
+    No automatic retry: a failure (rendering, or saving on a full or read-only disk) is recorded on the report with
+    its reason, the page shows it with a retry button, and no partial file is left (clinic.files). Running twice is
+    harmless: the second render replaces the first file (services.store_rendered_report).
     """
     report = ProgressReport.objects.select_related("patient").filter(pk=report_id).first()
     if report is None:
@@ -43,8 +44,15 @@ def render_progress_report(report_id: int) -> None:
                 "today": timezone.localdate(),
             },
         )
+        services.store_rendered_report(report_id=report_id, pdf=pdf)
     except Exception as exc:
         logger.exception("progress report %s failed", report_id)
-        services.mark_report_failed(report_id=report_id, error=f"{type(exc).__name__}: {exc}")
+        services.mark_report_failed(report_id=report_id, error=failure_reason(exc))
         raise
-    services.store_rendered_report(report_id=report_id, pdf=pdf)
+
+
+def failure_reason(exc: Exception) -> str:
+    """A sentence for the page: what went wrong, without a traceback."""
+    if isinstance(exc, OSError):
+        return f"The PDF could not be saved: {exc.strerror or exc.__class__.__name__}."
+    return f"{type(exc).__name__}: {exc}"

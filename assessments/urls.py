@@ -12,6 +12,7 @@ urlpatterns = [
     path("patient/<int:patient_id>/report/", views.report_request, name="report-request"),
     path("reports/<int:pk>/", views.report_download, name="report-download"),
     path("reports/<int:pk>/status/", views.report_status, name="report-status"),
+    path("reports/<int:pk>/retry/", views.report_retry, name="report-retry"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/edit/", views.assessment_edit, name="edit"),
     path("<int:pk>/autosave/", views.assessment_autosave, name="autosave"),

@@ -356,15 +356,37 @@ def report_request(request, patient_id: int):
 
 
 @require(CLINICAL_VIEW)
+@require_POST
+def report_retry(request, pk: int):
+    report = get_object_or_404(ProgressReport, pk=pk)
+    try:
+        services.retry_progress_report(report=report, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The progress report is being prepared again."))
+    return redirect(reverse("assessments:progress", args=[report.patient_id]) + "#reports")
+
+
+@require(CLINICAL_VIEW)
 def report_status(request, pk: int):
     report = get_object_or_404(ProgressReport, pk=pk)
     return render(request, "assessments/_report_row.html", {"report": report})
 
 
+def _file_size(report: ProgressReport) -> int:
+    try:
+        return report.file.size
+    except OSError:  # the file is missing (a restore without media, a disk fault)
+        return 0
+
+
 @require(CLINICAL_VIEW)
 def report_download(request, pk: int):
     report = get_object_or_404(ProgressReport, pk=pk)
-    if report.status != ProgressReport.Status.READY or not report.file:
+    # A report is served only when ready and its file is whole (files are written atomically, clinic.files): never
+    # an empty PDF, whatever happened on the disk.
+    if report.status != ProgressReport.Status.READY or not report.file or not _file_size(report):
         raise Http404
     audit.record(
         action=audit.Action.EXPORT,

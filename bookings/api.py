@@ -16,11 +16,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from clinic.api import error_response
 from clinic.permissions import PUBLIC
+from clinic.throttling import FailOpenScopedRateThrottle
 
 from . import selectors, services
 from .models import Appointment, AppointmentType, Practitioner
@@ -29,8 +29,9 @@ from .services import BookingError, PatientDetails, Replay
 MAX_RANGE_DAYS = 31
 
 
-class PublicWriteThrottle(ScopedRateThrottle):
-    """Public POSTs are limited per client address (settings: DEFAULT_THROTTLE_RATES["public_write"])."""
+class PublicWriteThrottle(FailOpenScopedRateThrottle):
+    """Public POSTs are limited per client address (settings: DEFAULT_THROTTLE_RATES["public_write"]); without
+    Redis, per web process (clinic.throttling)."""
 
 
 class PublicView(APIView):

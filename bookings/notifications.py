@@ -2,8 +2,8 @@
 practice's notice of an online booking, and reminders at the practice's lead times.
 
 The services call these inside the booking's transaction, so an appointment and its messages commit together (and a
-booking that fails leaves no message behind). Immediate messages are queued with delay_on_commit; reminders wait in
-the database for the dispatcher (clinic.tasks), however far ahead they are due.
+booking that fails leaves no message behind). Immediate messages are queued through clinic.pending_tasks;
+reminders wait in the database for the dispatcher (clinic.tasks), however far ahead they are due.
 
 Privacy: a message names only the practice, the date and time, the practitioner and the patient's private link (and,
 for the messages the patient asked for when booking, the appointment type and reference, as before). Never the
@@ -20,6 +20,7 @@ import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import pending_tasks
 from clinic import tasks as clinic_tasks
 from clinic.models import Notification
 from clinic.notifications import Email, Expired, Skip, Sms, register_renderer, services
@@ -79,7 +80,7 @@ def _schedule_now(appointment: Appointment, kind: str, *, recipient: str, data: 
         data=data,
     )
     if created:
-        clinic_tasks.send_notification.delay_on_commit(notification.pk)
+        pending_tasks.enqueue(clinic_tasks.send_notification, notification.pk)
 
 
 def schedule_reminders(appointment: Appointment, *, now: dt.datetime | None = None) -> list[Notification]:

@@ -26,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import audit, metrics
+from clinic import audit, metrics, pending_tasks
 from clinic.selectors import get_practice
 from patients import selectors as patient_selectors
 from patients import services as patient_services
@@ -587,7 +587,7 @@ def cancel_appointment(
         # Its pending reminders are skipped; the patient is told unless staff chose not to (clinic.notifications).
         notifications.appointment_cancelled(current, notify_patient=notify_patient, by_patient=_staff(actor) is None)
         # The freed time goes to the waiting list (bookings.waitlist), whoever cancelled.
-        waitlist_tasks.offer_freed_slot.delay_on_commit(current.pk)
+        pending_tasks.enqueue(waitlist_tasks.offer_freed_slot, current.pk)
         return current
 
     return _with_lock_retries(work)

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
 from clinic.forms import add_service_errors
@@ -681,12 +681,15 @@ def type_list(request):
 
 
 @require(SCHEDULES_MANAGE)
+@require_http_methods(["GET", "POST"])
 def type_edit(request, pk: int | None = None):
+    if request.method == "POST":
+        # Before the lookup: a physio is refused whether or not the type exists.
+        access.ensure_manages_all(request.user)
     appointment_type = get_object_or_404(AppointmentType, pk=pk) if pk is not None else None
     form = AppointmentTypeForm(request.POST or None, instance=appointment_type)
     status = 200
     if request.method == "POST":
-        access.ensure_manages_all(request.user)
         if form.is_valid():
             data = dict(form.cleaned_data)
             practitioners = data.pop("practitioners")

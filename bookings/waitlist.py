@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import audit
+from clinic import audit, pending_tasks
 from clinic import tasks as clinic_tasks
 from clinic.models import Notification
 from clinic.notifications import Email, Expired, Skip, register_renderer
@@ -356,7 +356,7 @@ def _schedule(offer: WaitlistOffer, kind: str, *, due_at: dt.datetime) -> None:
         patient_id=patient.pk,
     )
     if created:
-        clinic_tasks.send_notification.delay_on_commit(notification.pk)
+        pending_tasks.enqueue(clinic_tasks.send_notification, notification.pk)
 
 
 def schedule_offer_email(offer: WaitlistOffer) -> None:

@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import unavailable
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -24,6 +26,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    if unavailable.is_database_outage(exc):
+        request = context.get("request")
+        return unavailable.response(request) if request is not None else None
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

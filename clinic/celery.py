@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
@@ -44,3 +44,11 @@ def _serve_worker_metrics(**kwargs):
     prometheus_client.start_http_server(
         int(port), addr=os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1"), registry=registry
     )
+
+
+@worker_ready.connect
+def _relay_work_left_while_the_broker_was_down(**kwargs):
+    # Work recorded while Redis was down goes out as soon as a worker is back, without waiting for the beat.
+    from clinic.pending_tasks import relay
+
+    relay()

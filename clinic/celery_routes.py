@@ -25,7 +25,9 @@ TASK_KINDS: dict[str, str] = {
     "programs.tasks.email_plan_link": NOTIFICATIONS,
     "assessments.tasks.render_progress_report": PDF,
     "programs.tasks.render_program_pdf": PDF,
+    "clinic.tasks.send_staff_invitation": NOTIFICATIONS,
     "bookings.tasks.purge_idempotency_records": MAINTENANCE,
+    "clinic.tasks.relay_pending_tasks": MAINTENANCE,
 }
 
 

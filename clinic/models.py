@@ -319,3 +319,24 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class PendingTask(models.Model):
+    """Work to hand to Celery once the transaction that asked for it has committed (a transactional outbox).
+
+    The row is written in the same transaction as the change that needs the work (a cancelled appointment and its
+    waiting-list offer), so the work exists exactly when the change does; clinic.pending_tasks relays it to the broker
+    after commit and deletes the row. If the broker is down the row stays, and the periodic relay sends it later.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -121,7 +121,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.PracticeTimezoneMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message (clinic.security)
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the sign-in page's message (clinic.security)
+    "clinic.unavailable.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view that answered
 ]
 
@@ -159,6 +160,8 @@ if os.environ.get("DATABASE_URL"):
         # booking and outbox locks are transaction-scoped (pg_advisory_xact_lock, SET LOCAL, FOR UPDATE SKIP LOCKED).
         if envbool("DB_TRANSACTION_POOLING", "false"):
             DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        # A database host that drops packets must fail a request within seconds, not hang it (clinic.unavailable).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {
@@ -193,7 +196,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Fail fast when Redis is unreachable: callers fall back (clinic.throttling) rather than wait.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     _broker_dir = VAR_DIR / "celery-broker"
     for _sub in ("out", "processed", "control"):
@@ -249,6 +259,14 @@ CELERY_BEAT_SCHEDULE["clinic.dispatch-notifications"] = {
     "schedule": float(NOTIFICATIONS_DISPATCH_SECONDS),
 }
 
+# Work queued after a commit is written to the database first (clinic.pending_tasks); this relays what the broker
+# could not take at the time (Redis down).
+PENDING_TASKS_RELAY_SECONDS = envint("PENDING_TASKS_RELAY_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["clinic.relay-pending-tasks"] = {
+    "task": "clinic.tasks.relay_pending_tasks",
+    "schedule": float(PENDING_TASKS_RELAY_SECONDS),
+}
+
 # Bookings: stored Idempotency-Key responses are kept for a day, then deleted (bookings.tasks).
 CELERY_BEAT_SCHEDULE["bookings.purge-idempotency-records"] = {
     "task": "bookings.tasks.purge_idempotency_records",
@@ -294,7 +312,8 @@ STORAGES = {
         "BACKEND": "clinic.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_ROOT, "directory_permissions_mode": 0o700, "file_permissions_mode": 0o600},
     },
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads and rendered PDFs are written atomically: never a half-written or empty file (clinic.files).
+    "default": {"BACKEND": "clinic.files.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if (DEBUG or TESTING)

@@ -119,8 +119,8 @@ def staff_active(request, pk: int):
 @require_POST
 def staff_invite(request, pk: int):
     account = get_object_or_404(get_user_model(), pk=pk, is_active=True, is_superuser=False)
-    from . import tasks
+    from . import pending_tasks, tasks
 
-    tasks.send_staff_invitation.delay_on_commit(account.pk)
+    pending_tasks.enqueue(tasks.send_staff_invitation, account.pk)  # survives a broker outage
     messages.success(request, _("The invitation was sent again to %(email)s.") % {"email": account.email})
     return redirect("setup-staff")

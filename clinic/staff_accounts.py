@@ -60,9 +60,9 @@ def create_staff(*, email: str, first_name: str, last_name: str, role: Role, act
         obj=user,
         summary=f"Staff account {email} ({role.value})",
     )
-    from . import tasks  # the task module imports the app's models; load it late
+    from . import pending_tasks, tasks  # the task module imports the app's models; load it late
 
-    tasks.send_staff_invitation.delay_on_commit(user.pk)
+    pending_tasks.enqueue(tasks.send_staff_invitation, user.pk)  # survives a broker outage
     return user
 
 

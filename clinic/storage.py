@@ -9,14 +9,16 @@ objects can be configured instead of the folder.
 
 from __future__ import annotations
 
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
+from .files import AtomicFileSystemStorage
 
-class PrivateFileSystemStorage(FileSystemStorage):
-    """A folder with no URL: asking for one is a programming error, not a link to hand out."""
+
+class PrivateFileSystemStorage(AtomicFileSystemStorage):
+    """A folder with no URL (asking for one is a programming error, not a link to hand out), written atomically."""
 
     def url(self, name):
         raise ValueError("Private files have no URL; serve them through a view (clinic.files).")

@@ -89,3 +89,11 @@ def send_staff_invitation(user_id: int) -> str:
         context={"user": user, "link": settings.SITE_URL + path},
     )
     return "sent"
+
+
+@shared_task
+def relay_pending_tasks() -> int:
+    """Publish the work that could not be handed to the broker after its commit (clinic.pending_tasks)."""
+    from . import pending_tasks
+
+    return pending_tasks.relay()

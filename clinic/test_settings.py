@@ -12,7 +12,10 @@ from .settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Throttles would make tests depend on each other through the shared Redis cache; tests that check 429 set their own.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"public_write": "1000/minute", "token": "1000/minute"}}  # noqa: F405
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The real Redis cache, as in production, on the run's own Redis db (REDIS_URL). A key prefix per run keeps a test
+# run and its workers apart from other runs; tests/conftest.py deletes this prefix's keys (only) between tests.
+os.environ.setdefault("MEDIUS_TEST_CACHE_PREFIX", f"medius-test-{os.getpid()}")
+CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": os.environ["MEDIUS_TEST_CACHE_PREFIX"]}}  # noqa: F405
 # Serve static files from the apps' folders (no collectstatic before tests), as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -91,6 +91,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database outage raised outside a view (in a middleware) still answers 503, not 500 (clinic.unavailable).
+handler500 = "clinic.views.server_error"
+
 if settings.DEBUG:
     # Development only: in production the web server serves the public media (docs/security.md); private files are
     # never under MEDIA_ROOT, and this view refuses anything outside the public folders as well.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hmac
 import posixpath
+import sys
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,10 +11,11 @@ from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
-from . import audit, permissions, selectors, services
+from . import audit, permissions, selectors, services, unavailable
 from .celery import app as celery_app
 from .forms import AuditSearchForm, PracticeForm
 
@@ -77,8 +79,21 @@ def healthz(request):
         checks["broker"] = "ok"
     except Exception as exc:
         checks["broker"] = f"error: {exc.__class__.__name__}"
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    failing = [name for name, value in checks.items() if value != "ok"]
+    body = {"status": "error" if failing else "ok", **checks}
+    if failing:
+        body["failing"] = failing
+    response = JsonResponse(body, status=503 if failing else 200)
+    if failing:
+        response["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request):
+    """handler500: a database outage is a 503 "try again shortly", whichever layer met it first."""
+    if unavailable.is_database_outage(sys.exc_info()[1]):
+        return unavailable.response(request)
+    return defaults.server_error(request)
 
 
 def _metrics_response() -> HttpResponse:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import pending_tasks
 from clinic import tasks as clinic_tasks
 from clinic.models import Notification
 from clinic.notifications import Email, Skip, register_renderer
@@ -61,7 +62,7 @@ def schedule_plan_link(program_id: int) -> Notification | None:
             patient_id=patient.pk,
         )
         if created:
-            clinic_tasks.send_notification.delay_on_commit(notification.pk)
+            pending_tasks.enqueue(clinic_tasks.send_notification, notification.pk)
     return notification
 
 

@@ -1,4 +1,4 @@
-"""Celery tasks of the programs app. They take ids and are queued after commit (delay_on_commit)."""
+"""Celery tasks of the programs app. They take ids and are queued after commit (clinic.pending_tasks)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,26 @@ def _media_and_mail(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "private": private}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Tests use the real Redis cache: delete this run's keys (its own prefix, never the whole db) before each test,
+    so that throttle counters never carry from one test to the next."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    from clinic.throttling import fail_open_cache
+
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+    fail_open_cache.reset()  # the per-process fallback limiter used while Redis is down
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(email="admin@clinic.test", first_name="Ada", role=Role.ADMIN)

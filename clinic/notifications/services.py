@@ -1,7 +1,8 @@
 """Writes on notification rows that apps and staff make: scheduling, replacing, skipping, retrying.
 
 Apps call these inside their own transaction (a booking and its reminders commit together), and queue
-clinic.tasks.send_notification with delay_on_commit for what should go at once. Sending itself is in dispatch.py.
+clinic.tasks.send_notification through clinic.pending_tasks (after commit) for what should go at once. Sending
+itself is in dispatch.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import audit
+from clinic import audit, pending_tasks
 from clinic.models import Notification
 from clinic.selectors import get_practice
 
@@ -158,5 +159,5 @@ def retry(*, notification_id: int, actor, request=None) -> Notification:
             patient_id=notification.patient_id,
             summary=f"Retry {notification.kind} {notification.channel} to {notification.recipient}",
         )
-        tasks.send_notification.delay_on_commit(notification.pk)
+        pending_tasks.enqueue(tasks.send_notification, notification.pk)
     return notification

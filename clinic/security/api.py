@@ -6,8 +6,9 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from clinic.throttling import FailOpenScopedRateThrottle
 
 from ..api import error_response
 from ..permissions import PUBLIC
@@ -47,7 +48,7 @@ class TokenView(APIView):
     """Exchange a staff email and password (and a second-factor code where needed) for an expiring API token."""
 
     capability = PUBLIC
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [FailOpenScopedRateThrottle]  # a Redis outage must not stop sign-in
     throttle_scope = "token"
     authentication_classes: list = []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from ..models import (
     ExercisePicture,
 )
 from ._common import _check_dose
+
+log = logging.getLogger(__name__)
 
 EXERCISE_FIELDS = (
     "key",
@@ -111,9 +114,24 @@ def set_exercise_archived(*, exercise: Exercise, archived: bool, actor, request=
 def add_picture(*, exercise: Exercise, upload, caption: str = "", actor, request=None) -> ExercisePicture:
     clean, for_print = process_upload(upload)
     picture = ExercisePicture(exercise=exercise, caption=caption[:200], order=exercise.pictures.count())
-    picture.image.save(clean.name, clean, save=False)
-    picture.print_image.save(for_print.name, for_print, save=False)
-    picture.save()
+    try:
+        # Each file is written atomically (clinic.files); if the second fails, the first must not stay behind.
+        picture.image.save(clean.name, clean, save=False)
+        picture.print_image.save(for_print.name, for_print, save=False)
+        picture.save()
+    except OSError as exc:
+        for field in (picture.image, picture.print_image):
+            if field:
+                field.storage.delete(field.name)
+        log.error("could not store a picture for exercise %s: %s", exercise.pk, exc)
+        # A disk fault is not the user's mistake, but it is shown on the form like one: nothing was saved.
+        raise ValidationError(
+            {
+                "image": [
+                    _("The picture could not be stored (the server's disk is full or read-only). Nothing was saved.")
+                ]
+            }
+        ) from exc
     Exercise.objects.filter(pk=exercise.pk).update(updated_at=timezone.now())
     audit.record(action=audit.Action.CHANGE, request=request, actor=actor, obj=exercise, summary="Added a picture")
     return picture

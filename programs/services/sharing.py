@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import audit
+from clinic import audit, pending_tasks
 
 from .. import selectors
 from ..models import (
@@ -79,7 +79,7 @@ def record_link_use(*, link: AccessLink, program: Program, request, what: str) -
 def _queue_render(program: Program) -> None:
     from ..tasks import render_program_pdf
 
-    render_program_pdf.delay_on_commit(program.pk)
+    pending_tasks.enqueue(render_program_pdf, program.pk)
 
 
 def request_pdf(*, program: Program) -> bytes | None:

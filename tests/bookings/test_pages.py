@@ -208,13 +208,9 @@ def test_moving_without_a_usable_time_explains_itself(client, diary, initial, mo
 
 
 def test_the_booking_form_is_rate_limited_per_client_too(client, diary, initial, monday, monkeypatch):
-    from django.core.cache import cache
-
     from bookings.api import PublicWriteThrottle
 
     monkeypatch.setattr(PublicWriteThrottle, "THROTTLE_RATES", {"public_write": "2/minute"})
-    cache.clear()
     statuses = [client.post("/book/details/", {"type": initial.pk}).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
     assert client.get("/book/").status_code == 200  # reading is not limited
-    cache.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -592,8 +592,14 @@ def days_between(first: dt.date, second: dt.date) -> int:
     return (second - first).days
 
 
-def progress_charts(progress: Progress) -> list[tuple[str, str]]:
-    """The charts of the progress page and report: (title, inline SVG), each measure over time."""
+class Chart(NamedTuple):
+    title: str
+    svg: str
+    table: str  # the same data as a table: the chart's text alternative
+
+
+def progress_charts(progress: Progress) -> list[Chart]:
+    """The charts of the progress page and report, each measure over time."""
     from . import charts
 
     def series(label: str, key: str) -> charts.Series:
@@ -656,5 +662,5 @@ def progress_charts(progress: Progress) -> list[tuple[str, str]]:
         lines = [s for s in lines if any(p.value is not None for p in s.points)]
         if lines:
             svg = charts.line_chart(title=title, series=lines, y_min=low, y_max=high, unit=unit, reference=ref)
-            out.append((title, svg))
+            out.append(Chart(title, svg, charts.data_table(title=title, series=lines, unit=unit)))
     return out

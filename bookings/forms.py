@@ -49,7 +49,9 @@ class DetailsForm(forms.Form):
     )
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
     phone = PhoneNumberField(label=_("Mobile phone"), widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}))
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d"))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d", attrs={"autocomplete": "bday"})
+    )
     notes = forms.CharField(
         label=_("Anything we should know? (optional)"),
         required=False,

@@ -77,7 +77,7 @@ def line_chart(
     span_days = max((days[-1] - days[0]).days, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT - TOP - BOTTOM
     # One legend line per series below the dates: a row of labels side by side was cut off at the right edge.
-    HEIGHT = PLOT_HEIGHT + LEGEND_LINE * len(series)
+    HEIGHT = PLOT_HEIGHT + LEGEND_LINE * len(series) + 8
 
     def x_of(day: dt.date) -> float:
         if len(days) == 1:
@@ -100,20 +100,23 @@ def line_chart(
             f'<text x="{LEFT - 4}" y="{y + 4:.1f}" font-size="{FONT}" text-anchor="end" fill="#5a6673">'
             f"{_fmt(value)}{escape(unit)}</text>"
         )
-    # Date labels that would overlap are left out (the first and last always shown; every date is in the table).
-    label_gap, last_x = 52, None
+    # Date labels that would overlap are left out, keeping the first and, where it fits, the last (the table has all).
+    label_gap, last_x, kept = 70, None, 0  # a 13-unit date is about 42 units wide
     for index, day in enumerate(days):
         x = x_of(day)
         if index not in (0, len(days) - 1) and (last_x is not None and x - last_x < label_gap):
             continue
-        if index == len(days) - 1 and last_x is not None and x - last_x < label_gap and len(days) > 1:
-            out.pop()  # the last date wins over the one just before it
+        if index == len(days) - 1 and last_x is not None and x - last_x < label_gap and kept > 1:
+            out.pop()  # the last date wins over the one just before it (not over the first)
+        if index == len(days) - 1 and last_x is not None and x - last_x < label_gap and kept == 1:
+            continue
         anchor = "start" if x - LEFT < 20 and len(days) > 1 else "end" if LEFT + plot_w - x < 20 else "middle"
         out.append(
             f'<text x="{x:.1f}" y="{PLOT_HEIGHT - 6}" font-size="{FONT}" text-anchor="{anchor}" fill="#5a6673">'
             f"{day:%d %b}</text>"
         )
         last_x = x
+        kept += 1
     if reference is not None:
         y = y_of(float(reference[0]))
         out.append(
@@ -164,6 +167,6 @@ def data_table(*, title: str, series: list[Series], unit: str = "") -> SafeStrin
                 cells.append(f"<td>{_fmt(point.value)}{escape(unit)}{note}</td>")
         rows.append(f'<tr><th scope="row">{day:%d %b %Y}</th>{"".join(cells)}</tr>')
     return mark_safe(
-        f'<table class="table chart-table"><caption class="visually-hidden">{escape(title)}</caption>'
+        f'<table class="chart-table"><caption class="visually-hidden">{escape(title)}</caption>'
         f'<thead><tr><th scope="col">{escape(_("Date"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )

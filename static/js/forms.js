@@ -18,7 +18,11 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
     if (!link) return;
-    var field = document.getElementById(link.getAttribute("href").slice(1));
+    var id = link.getAttribute("href").slice(1);
+    var form = link.closest("form") || document;
+    // A choice drawn as radios (or a search box that fills them) has no element with the field's id: its first control.
+    var field = document.getElementById(id) ||
+      form.querySelector('[name="' + id.replace(/^id_/, "") + '"], .has-error input, .has-error select, .has-error textarea');
     if (!field) return;
     event.preventDefault();
     field.focus();

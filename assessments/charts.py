@@ -12,9 +12,15 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT = 520, 200
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 30
+# Drawn small in user units so that text stays readable when the chart is shrunk to a phone's width: the page never
+# draws it narrower than MIN_WIDTH px (static/css/assessments.css), so 13-unit text is at least 12 px on screen.
+WIDTH, PLOT_HEIGHT = 360, 190
+MIN_WIDTH = 336
+FONT = 13
+LEFT, RIGHT, TOP, BOTTOM = 46, 14, 16, 26
+LEGEND_LINE = 18
 STYLES = (
     ("#0b6e75", "", "circle"),
     ("#b5531b", "6 3", "square"),
@@ -69,7 +75,9 @@ def line_chart(
     if reference is not None:
         high = max(high, float(reference[0]))
     span_days = max((days[-1] - days[0]).days, 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT - TOP - BOTTOM
+    # One legend line per series below the dates: a row of labels side by side was cut off at the right edge.
+    HEIGHT = PLOT_HEIGHT + LEGEND_LINE * len(series) + 8
 
     def x_of(day: dt.date) -> float:
         if len(days) == 1:
@@ -89,22 +97,34 @@ def line_chart(
         y = y_of(value)
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eef2f5"/>')
         out.append(
-            f'<text x="{LEFT - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end" fill="#5a6673">'
+            f'<text x="{LEFT - 4}" y="{y + 4:.1f}" font-size="{FONT}" text-anchor="end" fill="#5a6673">'
             f"{_fmt(value)}{escape(unit)}</text>"
         )
-    for day in days:
+    # Date labels that would overlap are left out, keeping the first and, where it fits, the last (the table has all).
+    label_gap, last_x, kept = 70, None, 0  # a 13-unit date is about 42 units wide
+    for index, day in enumerate(days):
+        x = x_of(day)
+        if index not in (0, len(days) - 1) and (last_x is not None and x - last_x < label_gap):
+            continue
+        if index == len(days) - 1 and last_x is not None and x - last_x < label_gap and kept > 1:
+            out.pop()  # the last date wins over the one just before it (not over the first)
+        if index == len(days) - 1 and last_x is not None and x - last_x < label_gap and kept == 1:
+            continue
+        anchor = "start" if x - LEFT < 20 and len(days) > 1 else "end" if LEFT + plot_w - x < 20 else "middle"
         out.append(
-            f'<text x="{x_of(day):.1f}" y="{HEIGHT - 14}" font-size="10" text-anchor="middle" fill="#5a6673">'
+            f'<text x="{x:.1f}" y="{PLOT_HEIGHT - 6}" font-size="{FONT}" text-anchor="{anchor}" fill="#5a6673">'
             f"{day:%d %b}</text>"
         )
+        last_x = x
+        kept += 1
     if reference is not None:
         y = y_of(float(reference[0]))
         out.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#a61b29" '
-            f'stroke-dasharray="4 4"/><text x="{LEFT + plot_w - 2}" y="{y - 3:.1f}" font-size="10" '
+            f'stroke-dasharray="4 4"/><text x="{LEFT + plot_w - 2}" y="{y - 3:.1f}" font-size="{FONT}" '
             f'text-anchor="end" fill="#a61b29">{escape(reference[1])}</text>'
         )
-    legend_x = LEFT
+    legend_y = PLOT_HEIGHT + 4
     for index, s in enumerate(series):
         colour, dash, shape = STYLES[index % len(STYLES)]
         pts = [(x_of(p.day), y_of(float(p.value)), p) for p in s.points if p.value is not None]
@@ -122,8 +142,31 @@ def line_chart(
                     f'stroke="{colour}" stroke-width="1.5"/>'
                 )
             out.append("</g>")
-        out.append(_marker(shape, legend_x + 4, HEIGHT - 4, colour))
-        out.append(f'<text x="{legend_x + 12}" y="{HEIGHT - 1}" font-size="10" fill="#1d2733">{escape(s.label)}</text>')
-        legend_x += 18 + 6 * len(s.label)
+        legend_y += LEGEND_LINE
+        out.append(_marker(shape, LEFT + 4, legend_y - 5, colour))
+        out.append(f'<text x="{LEFT + 14}" y="{legend_y}" font-size="{FONT}" fill="#1d2733">{escape(s.label)}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))
+
+
+def data_table(*, title: str, series: list[Series], unit: str = "") -> SafeString:
+    """The chart's numbers as a table: the text alternative for screen readers, and exact values for everyone."""
+    days = sorted({p.day for s in series for p in s.points if p.value is not None})
+    if not days:
+        return mark_safe("")
+    head = "".join(f'<th scope="col">{escape(s.label)}</th>' for s in series)
+    rows = []
+    for day in days:
+        cells = []
+        for s in series:
+            point = next((p for p in s.points if p.day == day and p.value is not None), None)
+            if point is None:
+                cells.append("<td></td>")
+            else:
+                note = f' <span class="badge ok">{escape(_("real change"))}</span>' if point.real_change else ""
+                cells.append(f"<td>{_fmt(point.value)}{escape(unit)}{note}</td>")
+        rows.append(f'<tr><th scope="row">{day:%d %b %Y}</th>{"".join(cells)}</tr>')
+    return mark_safe(
+        f'<table class="chart-table"><caption class="visually-hidden">{escape(title)}</caption>'
+        f'<thead><tr><th scope="col">{escape(_("Date"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -741,8 +741,14 @@ def days_between(first: dt.date, second: dt.date) -> int:
     return (second - first).days
 
 
-def progress_charts(progress: Progress, *, audience: str = "clinician") -> list[tuple[str, str]]:
-    """The charts of the progress page and report: (title, inline SVG), each measure over time. For the patient
+class Chart(NamedTuple):
+    title: str
+    svg: str
+    table: str  # the same data as a table: the chart's text alternative
+
+
+def progress_charts(progress: Progress, *, audience: str = "clinician") -> list[Chart]:
+    """The charts of the progress page and report, each measure over time, with its data as a table. For the patient
     ("patient") only pain, strength side to side and the questionnaires, under plain titles."""
     from . import charts
 
@@ -809,5 +815,5 @@ def progress_charts(progress: Progress, *, audience: str = "clinician") -> list[
         lines = [s for s in lines if any(p.value is not None for p in s.points)]
         if lines:
             svg = charts.line_chart(title=title, series=lines, y_min=low, y_max=high, unit=unit, reference=ref)
-            out.append((title, svg))
+            out.append(Chart(title, svg, charts.data_table(title=title, series=lines, unit=unit)))
     return out

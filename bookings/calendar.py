@@ -85,8 +85,7 @@ class Column:
     slots: list[tuple[int, str, str]] = field(default_factory=list)
     may_manage: bool = False
     now_top: int | None = None  # the current-time line, on today's column
-    slots_html: str = ""  # markup filled in by bookings.calendar_html
-    blocks_html: str = ""
+    items_html: str = ""  # free times and appointments in time order, markup made by bookings.calendar_html
 
 
 @dataclass
@@ -157,6 +156,22 @@ def _lanes(blocks: list[Block]) -> None:
         cluster_end = max(cluster_end, block.top + block.height)
     if cluster:
         close()
+
+
+def _keep_bookable_slots(column: Column, *, height: int, step: int) -> None:
+    """Free times only where something could be booked: a link over booked time, time off or closed hours told a
+    screen reader "book at 09:15" over an appointment, and hid the focused slot under its block. A time must start in
+    working hours (the last one may run past closing, 23:45 when the day ends at 23:59) and touch no appointment or
+    time off."""
+    closed = bytearray(height + step)
+    taken = bytearray(height + step)
+    for shade in column.shades:
+        target = taken if shade.kind == "off" else closed
+        target[shade.top : shade.top + shade.height] = b"\x01" * shade.height
+    for block in column.blocks:
+        if block.appointment.status in Appointment.BLOCKING_STATUSES:
+            taken[block.top : block.top + block.height] = b"\x01" * block.height
+    column.slots = [slot for slot in column.slots if not closed[slot[0]] and not any(taken[slot[0] : slot[0] + step])]
 
 
 def build_grid(
@@ -283,6 +298,7 @@ def build_grid(
         )
     for column in ordered:
         _lanes(column.blocks)
+        _keep_bookable_slots(column, height=last_minute - first_minute, step=step)
 
     today = availability.local_date(now, zone)
     minute = _wall_minutes(now, today, zone)

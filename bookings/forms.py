@@ -55,7 +55,9 @@ class DetailsForm(forms.Form):
     )
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
     phone = PhoneNumberField(label=_("Mobile phone"), widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}))
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d"))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DateInput(format="%Y-%m-%d", attrs={"autocomplete": "bday"})
+    )
     # One random token per form shown: a second POST of the same form (a double tap, a resend after Back) gets the
     # first booking back instead of a second one (bookings.views.book_details).
     submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

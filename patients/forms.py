@@ -19,7 +19,7 @@ class PatientForm(forms.ModelForm):
         model = Patient
         fields = EDITABLE_FIELDS
         widgets = {
-            "date_of_birth": DateInput(format="%Y-%m-%d"),
+            "date_of_birth": DateInput(format="%Y-%m-%d", attrs={"autocomplete": "bday"}),
             "data_consent_at": DateInput(format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),

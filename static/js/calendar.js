@@ -31,7 +31,8 @@
     if (!link || !side || !window.htmx || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
     htmx.ajax("GET", link.getAttribute("href"), { target: "#cal-side", swap: "innerHTML" }).then(function () {
-      var first = side.querySelector("#patient-q, h2");
+      // The booking panel starts on its patient search; an appointment's panel on its heading.
+      var first = side.querySelector("#patient-q") || side.querySelector("h2");
       if (first) {
         if (first.tagName === "H2") first.setAttribute("tabindex", "-1");
         first.focus();
@@ -39,9 +40,82 @@
     });
   });
 
-  // Date picker and practitioner choice apply at once.
-  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
-    form.addEventListener("change", function () { form.requestSubmit(); });
+  // A practitioner ticked with the mouse applies at once. From the keyboard (Space) nothing reloads until "Show"; the
+  // date box never reloads by itself either, as typing a date passes through other valid dates (12/01/2 → year 2).
+  document.querySelectorAll("input[data-autosubmit]").forEach(function (box) {
+    box.addEventListener("click", function (event) {
+      if (event.detail > 0 && box.form) box.form.requestSubmit();
+    });
+  });
+
+  // The grid is one Tab stop per column (the roving item has tabindex 0, the rest -1); arrows move inside it.
+  var columns = Array.prototype.slice.call(document.querySelectorAll(".cal-col"));
+  function items(column) { return Array.prototype.slice.call(column.querySelectorAll("a.cal-slot, a.cal-appt")); }
+  function top(item) { return parseInt(item.dataset.top, 10) || 0; }
+  function rove(column, item) {
+    items(column).forEach(function (other) { other.tabIndex = other === item ? 0 : -1; });
+  }
+  function moveTo(column, item) {
+    if (!item) return;
+    rove(column, item);
+    item.focus();
+    item.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+  function nearest(column, minute) {
+    var best = null;
+    items(column).forEach(function (item) {
+      if (!best || Math.abs(top(item) - minute) < Math.abs(top(best) - minute)) best = item;
+    });
+    return best;
+  }
+  columns.forEach(function (column) {
+    var all = items(column);
+    if (!all.length) return;
+    // The column's Tab stop: its first appointment, else its first free time.
+    rove(column, column.querySelector("a.cal-appt") || all[0]);
+    column.addEventListener("keydown", function (event) {
+      var item = event.target.closest("a.cal-slot, a.cal-appt");
+      if (!item || event.altKey || event.ctrlKey || event.metaKey) return;
+      var list = items(column), index = list.indexOf(item), target = null, here = columns.indexOf(column);
+      if (event.key === "ArrowDown") target = list[index + 1];
+      else if (event.key === "ArrowUp") target = list[index - 1];
+      else if (event.key === "Home") target = list[0];
+      else if (event.key === "End") target = list[list.length - 1];
+      else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+        var step = event.key === "ArrowRight" ? 1 : -1;
+        for (var i = here + step; i >= 0 && i < columns.length && !target; i += step) {
+          target = nearest(columns[i], top(item));
+          if (target) { event.preventDefault(); moveTo(columns[i], target); return; }
+        }
+      } else return;
+      event.preventDefault();
+      moveTo(column, target);
+    });
+  });
+
+  // "Skip to the calendar" lands on the day's first appointment (or the first column's Tab stop).
+  document.querySelectorAll("[data-skip-calendar]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var first = null;
+      document.querySelectorAll("a.cal-appt").forEach(function (appt) {
+        if (!first || top(appt) < top(first)) first = appt;
+      });
+      first = first || document.querySelector('.cal-col a[tabindex="0"]');
+      if (!first) return;
+      event.preventDefault();
+      moveTo(first.closest(".cal-col"), first);
+    });
+  });
+
+  // Shortcuts, listed on the page: t today, n next, p previous, b book. Not while typing in a field.
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], #cal-side")) return;
+    var link = event.key.length === 1 && document.querySelector('[data-key="' + event.key.toLowerCase() + '"]');
+    if (!link || event.key !== event.key.toLowerCase()) return;
+    event.preventDefault();
+    link.click();
   });
 
   // Print buttons on the day list.

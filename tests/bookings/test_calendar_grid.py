@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from bookings import calendar as cal
 from bookings.models import Appointment, ExtraHours, TimeOff
@@ -30,8 +31,42 @@ def test_the_day_view_has_one_column_per_practitioner_spanning_their_hours(diary
     # Paula works 07:30-12:00 only: shaded before and after; Phil is shaded 07:00-09:00.
     assert [(s.top, s.height, s.kind) for s in grid.columns[1].shades] == [(0, 30, "closed"), (300, 300, "closed")]
     assert [(s.top, s.height) for s in grid.columns[0].shades] == [(0, 120)]
-    assert grid.columns[0].slots[0] == (0, f"{monday.isoformat()}T07:00", "07:00")
-    assert len(grid.columns[0].slots) == 10 * 4
+    # Free times only inside working hours: Phil's first is 09:00, Paula's last 11:45.
+    assert grid.columns[0].slots[0] == (120, f"{monday.isoformat()}T09:00", "09:00")
+    assert len(grid.columns[0].slots) == 8 * 4
+    assert grid.columns[1].slots[-1] == (285, f"{monday.isoformat()}T11:45", "11:45")
+
+
+def test_no_free_time_is_offered_over_an_appointment_or_time_off(diary, monday, follow_up):
+    AppointmentFactory(practitioner=diary, appointment_type=follow_up, start=at(monday, "10:00"))
+    AppointmentFactory(
+        practitioner=diary, appointment_type=follow_up, start=at(monday, "11:00"), status=Appointment.Status.NO_SHOW
+    )
+    TimeOff.objects.create(practitioner=diary, start=at(monday, "13:00"), end=at(monday, "14:00"), kind="training")
+    walls = [wall for _top, _value, wall in _grid([diary], [monday]).columns[0].slots]
+    assert "09:45" in walls and "10:30" in walls
+    assert "10:00" not in walls and "10:15" not in walls  # booked
+    assert "11:00" in walls  # a no-show frees its time for a walk-in
+    assert not {"13:00", "13:15", "13:30", "13:45"} & set(walls)  # time off
+    assert "08:45" not in walls and "17:00" not in walls  # closed
+
+
+def test_the_markup_lists_a_column_in_time_order_and_names_the_state(diary, monday, follow_up):
+    from bookings import calendar_html
+
+    booked = AppointmentFactory(
+        practitioner=diary, appointment_type=follow_up, start=at(monday, "10:00"), patient__first_name="Rita"
+    )
+    day = calendar_html.attach_markup(_grid([diary], [monday])).columns[0].items_html
+    starts = [int(top) for top in re.findall(r'data-top="(\d+)"', day)]
+    assert starts == sorted(starts)
+    assert "09:45, free: book with Phil Physio" in day
+    assert day.index("09:45, free") < day.index(f'id="appt-{booked.pk}"') < day.index("10:30, free")
+    assert ", Booked</span>" in day
+
+    week = calendar_html.attach_markup(_grid([diary], cal.week_days(monday)), week=True).columns[0].items_html
+    assert f"{monday:%A} {monday.day} {monday:%B} 09:45, free: book" in week
+    assert f'<span class="visually-hidden">{monday:%A} {monday.day} {monday:%B} </span>' in week
 
 
 def test_appointments_sit_at_their_wall_clock_time_and_overlaps_share_the_width(diary, monday, follow_up):

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.e2e import a11y
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,19 +37,39 @@ def browser():
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        new_context = browser.new_context
+
+        def checked_context(*args, **kwargs):
+            # Every page of every context gets the automatic accessibility checks (tests/e2e/a11y.py).
+            context = new_context(*args, **kwargs)
+            if kwargs.get("java_script_enabled", True):  # axe is JavaScript: no-JS pages are checked in JS journeys
+                context.on("page", a11y.watch)
+            return context
+
+        browser.new_context = checked_context
         yield browser
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_call_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser, live_server, transactional_db):
+def page(request, browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(15_000)
-    page = context.new_page()
+    page = a11y.watch(context.new_page())
     # Every journey also proves the Content-Security-Policy breaks nothing: Chromium reports each refusal.
     refused = []
     page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
+    if not page.is_closed() and not getattr(request.node, "e2e_call_failed", True):
+        a11y.check_a11y(page)  # the state the test ended on
     context.close()
     assert not refused, f"the page broke the Content-Security-Policy: {refused}"
 

@@ -116,7 +116,7 @@ def test_a_physio_filters_the_library_adds_a_picture_and_adds_an_exercise(page, 
     page.get_by_label("Sets", exact=True).fill("0")
     page.get_by_label("Reps", exact=True).fill("10")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Ensure this value is greater than or equal to 1.")).to_be_visible()
+    expect(page.get_by_text("Ensure this value is greater than or equal to 1.", exact=True)).to_be_visible()
     page.get_by_label("Sets", exact=True).fill("3")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Monster walk")

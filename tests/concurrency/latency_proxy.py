@@ -38,6 +38,9 @@ class LatencyProxy:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            # A transport closes its socket on the loop's next turns: let them run before the loop stops, or the
+            # sockets are left to the garbage collector (a ResourceWarning, an error under warnings-as-errors).
+            await asyncio.sleep(0.1)
 
         asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -48,7 +51,7 @@ class LatencyProxy:
         self.connections += 1
         try:
             server_reader, server_writer = await asyncio.open_connection(*self.target)
-        except OSError:
+        except (OSError, asyncio.CancelledError):  # the target is gone, or the proxy is shutting down
             client_writer.close()
             return
         try:

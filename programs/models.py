@@ -274,6 +274,10 @@ class ProgramPdf(models.Model):
     # The render asked for and when: a second request for the same fingerprint does not queue a second render.
     requested_fingerprint = models.CharField(max_length=64, blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)
+    # A render that failed (a full disk, a broken picture): the page says so and offers to try again instead of
+    # "being prepared" for ever. Cleared by the next successful render or an explicit retry.
+    failed_fingerprint = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=255, blank=True)
 
     def __str__(self) -> str:
         return f"PDF of {self.program_id}"

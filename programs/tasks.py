@@ -25,9 +25,16 @@ def render_program_pdf(program_id: int) -> None:
     fingerprint = selectors.pdf_fingerprint(program)
     if selectors.cached_pdf(program, fingerprint) is not None:
         return
-    with transaction.atomic():
-        content, render_ms = render_sheet(program)
-        services.store_pdf(program_id=program.pk, fingerprint=fingerprint, content=content, render_ms=render_ms)
+    try:
+        with transaction.atomic():
+            content, render_ms = render_sheet(program)
+            services.store_pdf(program_id=program.pk, fingerprint=fingerprint, content=content, render_ms=render_ms)
+    except Exception as exc:  # recorded, shown with a retry button; a blind Celery retry would fail the same way
+        log.exception("rendering program %s failed", program.pk)
+        services.record_pdf_failure(
+            program_id=program.pk, fingerprint=fingerprint, reason=f"{exc.__class__.__name__}: {exc}"
+        )
+        return
     log.info("rendered program %s in %s ms (%s bytes)", program.pk, render_ms, len(content))
 
 

@@ -336,7 +336,10 @@ class ProgramViewSet(
     def pdf(self, request, pk=None):
         """The printable sheet: 200 application/pdf when ready, 202 {"status": "rendering"} with Retry-After."""
         program = self.get_object()
-        content = services.request_pdf(program=program)
+        try:
+            content = services.request_pdf(program=program)
+        except services.PdfFailed:
+            content = services.request_pdf(program=program, retry=True)  # an API client polls: try once more
         if content is None:
             response = JsonResponse(
                 {"status": "rendering", "retry_after": RETRY_AFTER_SECONDS}, status=status.HTTP_202_ACCEPTED

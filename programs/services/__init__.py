@@ -22,9 +22,11 @@ from .programs import (
 )
 from .sharing import (
     RENDER_REQUEST_TTL_SECONDS,
+    PdfFailed,
     issue_link,
     link_lifetime,
     record_link_use,
+    record_pdf_failure,
     request_pdf,
     resend_link,
     revoke_links,
@@ -36,6 +38,7 @@ __all__ = [
     "EXERCISE_FIELDS",
     "PROGRAM_FIELDS",
     "RENDER_REQUEST_TTL_SECONDS",
+    "PdfFailed",
     "ProgramConflict",
     "activate_program",
     "add_from_template",
@@ -48,6 +51,7 @@ __all__ = [
     "link_lifetime",
     "move_item",
     "record_link_use",
+    "record_pdf_failure",
     "remove_item",
     "remove_picture",
     "replace_items",

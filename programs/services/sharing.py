@@ -82,10 +82,20 @@ def _queue_render(program: Program) -> None:
     pending_tasks.enqueue(render_program_pdf, program.pk)
 
 
-def request_pdf(*, program: Program) -> bytes | None:
+class PdfFailed(Exception):
+    """The last render of this version failed; `reason` says why. Nothing is queued until someone asks to retry."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def request_pdf(*, program: Program, retry: bool = False) -> bytes | None:
     """The cached sheet if it shows the program as it is now; otherwise queue one render and return None.
 
-    With eager Celery (tests, development) the render runs at commit, so the second look can find it at once.
+    A failed render of this version raises PdfFailed, unless `retry` (a person pressed "Try again"), which clears the
+    failure and queues a new render. With eager Celery (tests, development) the render runs at commit, so the second
+    look can find it at once (or the failure).
     """
     fingerprint = selectors.pdf_fingerprint(program)
     content = selectors.cached_pdf(program, fingerprint)
@@ -93,15 +103,29 @@ def request_pdf(*, program: Program) -> bytes | None:
         return content
     with transaction.atomic():
         state, _created = ProgramPdf.objects.select_for_update().get_or_create(program=program)
+        if state.failed_fingerprint == fingerprint and not retry:
+            raise PdfFailed(state.error)
         fresh = state.requested_at and timezone.now() - state.requested_at < dt.timedelta(
             seconds=RENDER_REQUEST_TTL_SECONDS
         )
-        if not (state.requested_fingerprint == fingerprint and fresh):
+        if retry or not (state.requested_fingerprint == fingerprint and fresh):
             state.requested_fingerprint = fingerprint
             state.requested_at = timezone.now()
-            state.save(update_fields=["requested_fingerprint", "requested_at"])
+            state.failed_fingerprint = state.error = ""
+            state.save(update_fields=["requested_fingerprint", "requested_at", "failed_fingerprint", "error"])
             _queue_render(program)
-    return selectors.cached_pdf(program, fingerprint)
+    content = selectors.cached_pdf(program, fingerprint)
+    if content is None and retry is False:
+        failure = ProgramPdf.objects.filter(program=program, failed_fingerprint=fingerprint).values_list("error")
+        if failure:
+            raise PdfFailed(failure[0][0])
+    return content
+
+
+def record_pdf_failure(*, program_id: int, fingerprint: str, reason: str) -> None:
+    ProgramPdf.objects.update_or_create(
+        program_id=program_id, defaults={"failed_fingerprint": fingerprint, "error": reason[:255]}
+    )
 
 
 def store_pdf(*, program_id: int, fingerprint: str, content: bytes, render_ms: int) -> None:
@@ -112,5 +136,7 @@ def store_pdf(*, program_id: int, fingerprint: str, content: bytes, render_ms: i
             "content": content,
             "rendered_at": timezone.now(),
             "render_ms": render_ms,
+            "failed_fingerprint": "",
+            "error": "",
         },
     )

@@ -40,5 +40,13 @@ def pdf_pending(request) -> HttpResponse:
     return response
 
 
+def pdf_failed(request, *, reason: str, show_reason: bool) -> HttpResponse:
+    """The last render failed: say so (the reason for staff only) and offer to try again (a POST to the same page)."""
+    context = {"reason": reason if show_reason else ""}
+    response = render(request, "programs/pdf_failed.html", context, status=503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def pdf_filename(program: Program) -> str:
     return f"exercise-plan-{program.pk}-v{program.version}.pdf"

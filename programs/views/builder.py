@@ -24,7 +24,7 @@ from ..forms import (
     TemplateItemForm,
 )
 from ..models import Exercise, Program, ProgramTemplate, TemplateItem
-from ._common import _errors, _form_errors, pdf_filename, pdf_pending, pdf_response
+from ._common import _errors, _form_errors, pdf_failed, pdf_filename, pdf_pending, pdf_response
 
 
 @require(CLINICAL_VIEW)
@@ -327,7 +327,10 @@ def _resend(*, program, actor, request):
 @require(CLINICAL_VIEW)
 def program_pdf(request, pk: int):
     program = get_object_or_404(Program.objects.select_related("patient", "physio"), pk=pk)
-    content = services.request_pdf(program=program)
+    try:
+        content = services.request_pdf(program=program, retry=request.method == "POST")
+    except services.PdfFailed as failed:
+        return pdf_failed(request, reason=failed.reason, show_reason=True)
     if content is None:
         return pdf_pending(request)
     audit.record(action=audit.Action.EXPORT, request=request, obj=program, patient_id=program.patient_id, summary="PDF")

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from clinic.permissions import public
 
 from .. import selectors, services
-from ._common import pdf_filename, pdf_pending, pdf_response
+from ._common import pdf_failed, pdf_filename, pdf_pending, pdf_response
 
 
 def _gone(request):
@@ -41,7 +41,10 @@ def plan_pdf(request, token: str):
     if found is None:
         return _gone(request)
     link, program = found
-    content = services.request_pdf(program=program)
+    try:
+        content = services.request_pdf(program=program, retry=request.method == "POST")
+    except services.PdfFailed:
+        return pdf_failed(request, reason="", show_reason=False)  # the patient needs no technical reason
     if content is None:
         return pdf_pending(request)
     services.record_link_use(link=link, program=program, request=request, what="pdf")

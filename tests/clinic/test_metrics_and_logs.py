@@ -112,12 +112,13 @@ def json_log_lines(settings):
     config = {
         **settings.LOGGING,
         "handlers": {
+            **settings.LOGGING["handlers"],
             "capture": {
                 "class": "logging.StreamHandler",
                 "stream": stream,
                 "filters": ["request_id"],
                 "formatter": "json",
-            }
+            },
         },
         "root": {"handlers": ["capture"], "level": "INFO"},
     }

@@ -15,6 +15,7 @@ def form_with(**values) -> PracticeForm:
     data = {
         "name": practice.name,
         "time_zone": practice.time_zone,
+        "currency": practice.currency,
         "min_notice_minutes": 120,
         "horizon_days": 60,
         "cancellation_cutoff_hours": 24,

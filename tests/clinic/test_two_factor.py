@@ -243,8 +243,10 @@ def test_the_setting_is_on_the_practice_settings_page(client, admin_user):
     assert "require_two_factor" in client.get(reverse("practice-settings")).content.decode()
 
 
-def test_the_admin_site_shows_no_authenticator_secrets_or_recovery_codes(client, admin_user):
-    client.force_login(admin_user)
+def test_the_admin_site_shows_no_authenticator_secrets_or_recovery_codes(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="ops@clinic.test", is_superuser=True, is_staff=True))  # /admin/ is theirs
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404

@@ -407,8 +407,10 @@ def main(argv: list[str]) -> int:
     def interrupted(*_):
         raise KeyboardInterrupt
 
-    # Stop everything on Ctrl-C and on a polite kill alike.
+    # Stop everything on Ctrl-C and on a polite kill alike (also when started in the background, where a shell
+    # leaves SIGINT ignored).
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     try:
         cluster.start()
         print(cluster.describe(), flush=True)

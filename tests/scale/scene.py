@@ -8,14 +8,24 @@ test database, not the cluster's). Prints what it made as one line of JSON.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 
 import django
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), (16, 110, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def base() -> dict:
     from django.contrib.auth.models import Group
+    from django.core.files.base import ContentFile
 
     from clinic.roles import STAFF_ROLES, Role
     from clinic.selectors import get_practice
@@ -33,6 +43,8 @@ def base() -> dict:
         Group.objects.get_or_create(name=role.value)
     practice = get_practice()
     practice.time_zone = "Europe/London"
+    # The logo goes to object storage (S3_BUCKET) from this process; the worker that prints the PDF must find it there.
+    practice.logo.save("scale-out-logo.png", ContentFile(_png()), save=False)
     practice.save()
     appointment_type = AppointmentTypeFactory(name="Initial assessment", duration_minutes=60, buffer_after_minutes=10)
     practitioner = PractitionerFactory(types=[appointment_type], hours=True)
@@ -47,6 +59,7 @@ def base() -> dict:
         "physio_email": physio.email,
         "password": DEFAULT_PASSWORD,
         "program": program.pk,
+        "logo": practice.logo.name,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import io
 import json
 import re
 import subprocess
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from pypdf import PdfReader
 
 from tests.clinic.smtp_sink import SmtpServer
 
@@ -205,6 +207,9 @@ def test_a_program_pdf_queued_on_one_node_is_rendered_by_a_worker_and_downloaded
     pdf = wait_until(rendered, timeout=90, what="the PDF to be rendered by a worker")
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.body.startswith(b"%PDF")
+    # The practice's logo, kept in object storage by another process, is printed on it.
+    images = [image for page in PdfReader(io.BytesIO(pdf.body)).pages for image in page.images]
+    assert any(image.image.size == (120, 40) for image in images), [image.name for image in images]
     assert query(cluster, "SELECT count(*) FROM programs_programpdf WHERE program_id = %s", scene["program"]) == [(1,)]
 
 

@@ -1,6 +1,7 @@
 """Rendering a PDF from a template with WeasyPrint: one place, one stylesheet, no network.
 
-While rendering, only the project's own static files and media can be loaded: any other URL (http, file paths
+While rendering, only the project's own static files and uploaded media (through Django's storage, so a worker on
+another machine finds them in object storage) can be loaded: any other URL (http, file paths
 outside those folders, data smuggled through a patient's text) is refused, so a PDF can never fetch from outside.
 """
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
@@ -19,17 +19,29 @@ class ForbiddenResource(Exception):
     pass
 
 
-def _local_path(url: str) -> Path | None:
-    for prefix, resolve in (
-        ("medius-static:", lambda rel: finders.find(rel)),
-        ("medius-media:", lambda rel: settings.MEDIA_ROOT / rel),
-    ):
+def _static_bytes(rel: str) -> bytes | None:
+    found = finders.find(rel)
+    return Path(found).read_bytes() if found and Path(found).is_file() else None
+
+
+def _media_bytes(rel: str) -> bytes | None:
+    """Uploaded files through Django's storage: this machine's disk, or object storage (S3_BUCKET) when web and worker
+    nodes are separate machines, where a worker must find the logo or picture a web node stored."""
+    from django.core.files.storage import default_storage
+
+    if not rel or not default_storage.exists(rel):
+        return None
+    with default_storage.open(rel, "rb") as file:
+        return file.read()
+
+
+def _read(url: str) -> bytes | None:
+    for prefix, read in (("medius-static:", _static_bytes), ("medius-media:", _media_bytes)):
         if url.startswith(prefix):
             rel = url[len(prefix) :].lstrip("/")
             if ".." in Path(rel).parts:
                 return None
-            found = resolve(rel)
-            return Path(found) if found else None
+            return read(rel)
     return None
 
 
@@ -42,11 +54,11 @@ def local_only_fetcher():
 
     class LocalOnly(URLFetcher):
         def fetch(self, url, headers=None):
-            path = _local_path(url)
-            if path is None or not path.is_file():
+            content = _read(url)
+            if content is None:
                 raise ForbiddenResource(f"PDF rendering may not load {url[:80]!r}")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            mime = mimetypes.guess_type(url)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, content, {"Content-Type": mime})
 
     return LocalOnly()
 

@@ -83,3 +83,16 @@ def test_settings_refuse_a_private_bucket_shared_with_public_files(tmp_path):
     assert "S3_PRIVATE_BUCKET" in result.stderr
     env["S3_PRIVATE_BUCKET"] = "clinic-private"
     assert _django(env, "check").returncode == 0
+
+
+def test_a_pdf_prints_an_uploaded_picture_from_object_storage_and_still_refuses_anything_else(s3_storages):
+    """A worker on another machine has no copy of the web node's uploads: the PDF renderer reads them through the
+    storage, and its refusal of everything outside the project's files still holds."""
+    from clinic.pdf import ForbiddenResource, url_fetcher
+
+    name = storages["default"].save("practice/logo.png", ContentFile(b"\x89PNG logo"))
+    response = url_fetcher(f"medius-media:{name}")
+    assert response.read() == b"\x89PNG logo"
+    for url in ("medius-media:practice/missing.png", "medius-media:../medius-private/x", f"{s3_storages.endpoint}/x"):
+        with pytest.raises(ForbiddenResource):
+            url_fetcher(url)

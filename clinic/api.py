@@ -128,6 +128,7 @@ _JSON_TYPES = (
     (serializers.CharField, (str,), ()),
     (serializers.PrimaryKeyRelatedField, (int,), (bool,)),
     (serializers.SlugRelatedField, (str,), ()),
+    (serializers.ManyRelatedField, (list,), ()),  # DRF takes any iterable, a {} too
 )
 
 
@@ -139,10 +140,8 @@ def _from_json_body(field) -> bool:
 def _strict(original, accepted: tuple, refused: tuple):
     def to_internal_value(self, data):
         if _from_json_body(self) and (not isinstance(data, accepted) or isinstance(data, refused)):
-            self.fail(
-                "incorrect_type" if "incorrect_type" in self.error_messages else "invalid",
-                data_type=type(data).__name__,
-            )
+            key = next(k for k in ("incorrect_type", "not_a_list", "invalid") if k in self.error_messages)
+            self.fail(key, data_type=type(data).__name__, input_type=type(data).__name__)
         return original(self, data)
 
     to_internal_value.medius_strict = True

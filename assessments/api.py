@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clinic import audit
-from clinic.api import Conflict
+from clinic.api import Conflict, query_id
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW
 from patients.models import Patient
 
@@ -137,7 +137,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     assessor = serializers.StringRelatedField()
-    signed_by = serializers.StringRelatedField()
+    signed_by = serializers.StringRelatedField(allow_null=True)  # null until signed
     sides = serializers.SerializerMethodField()
     questionnaires = serializers.SerializerMethodField()
     derived = serializers.SerializerMethodField()
@@ -253,11 +253,9 @@ class AssessmentViewSet(
 
     def get_queryset(self):
         assessments = selectors.assessments_with_data().order_by("-assessed_on", "-id")
-        patient = self.request.query_params.get("patient")
-        if self.action == "list" and patient:
-            if not patient.isdigit():
-                raise ValidationError({"patient": ["A patient id is a whole number."]})
-            assessments = assessments.filter(patient_id=int(patient))
+        patient = query_id(self.request, "patient") if self.action == "list" else None
+        if patient is not None:
+            assessments = assessments.filter(patient_id=patient)
         return assessments
 
     def get_serializer_context(self):

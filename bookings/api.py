@@ -12,13 +12,13 @@ import json
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.api import error_response
+from clinic.api import ErrorSerializer, error_response
 from clinic.permissions import PUBLIC
 from clinic.throttling import FailOpenScopedRateThrottle
 
@@ -183,14 +183,7 @@ class RescheduleIn(serializers.Serializer):
     start = serializers.DateTimeField(help_text="A start time from the availability endpoint (ISO 8601).")
 
 
-ERROR = inline_serializer(
-    "Error",
-    {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(required=False),
-    },
-)
+ERROR = ErrorSerializer  # the one error shape (clinic.api)
 
 
 def _error(exc: BookingError) -> Response:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic import audit
-from clinic.api import error_response
+from clinic.api import StrictFilterForm, error_response
 from clinic.permissions import BOOKINGS_MANAGE
 from clinic.selectors import practice_zone
 from patients.models import Patient
@@ -126,7 +125,7 @@ class AppointmentCancelIn(serializers.Serializer):
 # --- filters --------------------------------------------------------------------------------------------------------
 
 
-class _RangeForm(forms.Form):
+class _RangeForm(StrictFilterForm):
     def clean(self):
         data = super().clean()
         first, last = data.get("date_from"), data.get("date_to")

@@ -11,16 +11,20 @@ class ClinicConfig(AppConfig):
         from django_prometheus.middleware import Metrics
 
         from . import metrics, signals  # noqa: F401  (task timers; login and failed-login audit entries)
+        from .api import install_strict_json_types
+        from .notifications import register_outbox_nav
+        from .security import lockout as _lockout  # noqa: F401  (an audit entry per lockout)
+        from .security import signals as _security_signals  # noqa: F401  (tokens die with a password change)
+        from .validation import install_field_bounds
 
         # django-prometheus creates its request metrics lazily, in the first request's middleware, without a lock:
         # two threads answering their first requests at once (gunicorn gthread) register them twice and one gets a
         # 500. Create them here, once, before any request.
         Metrics.get_instance()
-        from .notifications import register_outbox_nav
-        from .security import lockout as _lockout  # noqa: F401  (an audit entry per lockout)
-        from .security import signals as _security_signals  # noqa: F401  (tokens die with a password change)
 
         register_outbox_nav()
+        install_field_bounds()
+        install_strict_json_types()
 
         from django.utils.translation import gettext_lazy as _
 

@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clinic import audit
+from clinic.api import query_bool
 from clinic.permissions import PATIENTS_EDIT, PATIENTS_VIEW
 
 from . import selectors, services
@@ -68,7 +69,7 @@ class PatientViewSet(
         if self.action == "list":
             return selectors.search_patients(
                 q=self.request.query_params.get("search", ""),
-                include_archived=self.request.query_params.get("archived") in ("1", "true"),
+                include_archived=query_bool(self.request, "archived"),
             )
         return Patient.objects.all()
 

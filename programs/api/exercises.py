@@ -9,9 +9,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from clinic.api import query_bool, query_choice
 from clinic.permissions import CLINICAL_VIEW, EXERCISES_MANAGE
 
 from .. import selectors, services
@@ -96,17 +97,16 @@ class ExerciseViewSet(
 
     serializer_class = ExerciseSerializer
     capability = {"list": CLINICAL_VIEW, "retrieve": CLINICAL_VIEW, "default": EXERCISES_MANAGE}
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
 
     def get_queryset(self):
         params = self.request.query_params
         if self.action == "list":
             return selectors.search_exercises(
                 q=params.get("search", ""),
-                category=params.get("category", ""),
+                category=query_choice(self.request, "category", Exercise.Category.values),
                 target=params.get("target", ""),
                 equipment=params.get("equipment", ""),
-                include_archived=params.get("archived") in ("1", "true"),
+                include_archived=query_bool(self.request, "archived"),
             ).prefetch_related("regressions", "progressions")
         return Exercise.objects.prefetch_related("targets", "equipment", "pictures", "regressions", "progressions")
 

@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from clinic import audit
+from clinic.api import query_choice, query_id
 from clinic.files import no_store
 from clinic.permissions import CLINICAL_EDIT, CLINICAL_VIEW
 from patients.models import Patient
@@ -114,7 +115,7 @@ class ProgramSerializer(serializers.ModelSerializer):
     items = ProgramItemSerializer(many=True, read_only=True)
     patient = serializers.PrimaryKeyRelatedField(read_only=True)
     physio = serializers.PrimaryKeyRelatedField(read_only=True)
-    previous = serializers.PrimaryKeyRelatedField(read_only=True)
+    previous = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Program
@@ -233,11 +234,11 @@ class ProgramViewSet(
             return Program.objects.select_related("patient", "physio")  # the cached sheet needs no items
         programs = selectors.programs_with_items()
         if self.action == "list":
-            params = self.request.query_params
-            if params.get("patient", "").isdigit():
-                programs = programs.filter(patient_id=int(params["patient"]))
-            if params.get("status") in Program.Status.values:
-                programs = programs.filter(status=params["status"])
+            patient = query_id(self.request, "patient")
+            if patient is not None:
+                programs = programs.filter(patient_id=patient)
+            if program_status := query_choice(self.request, "status", Program.Status.values):
+                programs = programs.filter(status=program_status)
             programs = programs.order_by("-created_at", "-id")
         return programs
 

@@ -38,7 +38,7 @@ class Disk:
 
 @pytest.fixture
 def broken_disk(settings):
-    """MEDIA_ROOT on a disk that refuses writes; `.free_up()` ends the fault."""
+    """MEDIA_ROOT and the private storage on a disk that refuses writes; `.free_up()` ends the fault."""
     mount_point = Path(tempfile.mkdtemp(prefix="medius-disk-"))
     mounted = False
     if os.geteuid() == 0:
@@ -55,7 +55,7 @@ def broken_disk(settings):
 
 def _set_up(mount_point: Path, mounted: bool, settings):
     media = mount_point / "media"
-    for sub in ("exercises", "reports"):
+    for sub in ("exercises", "reports", "private"):
         (media / sub).mkdir(parents=True)
     filler = None
     if mounted:
@@ -71,6 +71,9 @@ def _set_up(mount_point: Path, mounted: bool, settings):
         for folder in (media, *media.iterdir()):
             folder.chmod(0o555)
     settings.MEDIA_ROOT = media
+    # Patient files (progress reports) live in the private storage: on the same broken disk.
+    private = {**settings.STORAGES["private"], "OPTIONS": {"location": media / "private"}}
+    settings.STORAGES = {**settings.STORAGES, "private": private}
     try:
         yield Disk(media, filler)
     finally:

@@ -104,11 +104,17 @@ class ExerciseViewSet(
             return selectors.search_exercises(
                 q=params.get("search", ""),
                 category=query_choice(self.request, "category", Exercise.Category.values),
-                target=params.get("target", ""),
-                equipment=params.get("equipment", ""),
+                target=self._known_key("target", Muscle),
+                equipment=self._known_key("equipment", Equipment),
                 include_archived=query_bool(self.request, "archived"),
             ).prefetch_related("regressions", "progressions")
         return Exercise.objects.prefetch_related("targets", "equipment", "pictures", "regressions", "progressions")
+
+    def _known_key(self, name: str, model) -> str:
+        """A muscle or equipment key that exists, or "" when absent; an unknown key is a 400, not an empty list."""
+        if not self.request.query_params.get(name):
+            return ""
+        return query_choice(self.request, name, set(model.objects.values_list("key", flat=True)))
 
     def _save(self, serializer, exercise=None):
         data = dict(serializer.validated_data)

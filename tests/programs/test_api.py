@@ -275,3 +275,12 @@ def test_the_library_list_needs_a_bounded_number_of_queries(physio_api, library,
     with django_assert_max_num_queries(12):
         response = physio_api.get("/api/v1/exercises/")
     assert response.json()["count"] == Exercise.objects.count()
+
+
+def test_an_unknown_muscle_or_equipment_filter_is_refused_not_ignored(physio_api, library):
+    for name in ("target", "equipment"):
+        response = physio_api.get("/api/v1/exercises/", {name: "no-such-key"})
+        assert response.status_code == 400, name
+        assert name in str(response.json())
+    assert physio_api.get("/api/v1/exercises/", {"target": "gluteus_medius"}).status_code == 200
+    assert physio_api.get("/api/v1/exercises/", {"equipment": "band"}).status_code == 200

@@ -116,8 +116,10 @@ def check_a11y(page: Page) -> None:
                 _run_checks(page)
                 break
             except PlaywrightError as error:  # a navigation started mid-check: check the page it lands on
-                if attempt == 2 or "context was destroyed" not in str(error).lower():
+                message = str(error).lower()
+                if attempt == 2 or not ("context was destroyed" in message or "axe is already running" in message):
                     raise
+                page.wait_for_timeout(300)  # let the run that was cut short, or the navigation, finish
         state["dirty"] = False
     finally:
         state["busy"] = False

@@ -15,7 +15,7 @@ from clinic.selectors import get_practice
 
 from . import availability, links
 from .availability import Footprint, Rules, Schedule, Slot
-from .models import Appointment, AppointmentType, ExtraHours, Practitioner, TimeOff, WorkingHours
+from .models import Appointment, AppointmentType, ExtraHours, Practitioner, ResourceBooking, TimeOff, WorkingHours
 
 
 class Epoch(Func):
@@ -155,7 +155,7 @@ def available_slots(
     now: dt.datetime | None = None,
     exclude_appointment_id: int | None = None,
 ) -> list[Slot]:
-    """Bookable slots for a type between two clinic-local dates (inclusive): 3 queries (+1 without `practice`).
+    """Bookable slots for a type between two clinic-local dates (inclusive): 4 queries (+1 without `practice`).
 
     exclude_appointment_id: when moving an appointment, its own current time does not count as busy.
     """
@@ -165,6 +165,14 @@ def available_slots(
     schedules = load_schedules(practitioner_ids=ids, first=first, last=last, zone=rules.zone)
     if exclude_appointment_id is not None:
         _forget(schedules, exclude_appointment_id)
+    _hold_resources(
+        schedules,
+        appointment_type=appointment_type,
+        first=first,
+        last=last,
+        zone=rules.zone,
+        exclude_appointment_id=exclude_appointment_id,
+    )
     return availability.compute_slots(
         schedules=schedules,
         first=first,
@@ -173,6 +181,33 @@ def available_slots(
         rules=rules,
         now=now or timezone.now(),
     )
+
+
+def _hold_resources(
+    schedules: dict[int, Schedule],
+    *,
+    appointment_type: AppointmentType,
+    first: dt.date,
+    last: dt.date,
+    zone,
+    exclude_appointment_id: int | None = None,
+) -> None:
+    """A room or piece of equipment the type needs is busy for every practitioner while another appointment holds it
+    (bookings.resources), so such times are not offered. One query, none of it when the type needs nothing."""
+    if not schedules:
+        return
+    lo = availability.local_midnight(first, zone) - _MARGIN
+    hi = availability.local_midnight(last + dt.timedelta(days=1), zone) + _MARGIN
+    held = ResourceBooking.objects.filter(
+        resource__appointment_types=appointment_type, blocked_start__lt=hi, blocked_end__gt=lo
+    )
+    if exclude_appointment_id is not None:
+        held = held.exclude(appointment_id=exclude_appointment_id)
+    rows = held.annotate(s=Epoch("blocked_start"), e=Epoch("blocked_end")).values_list("s", "e").order_by()
+    for start, end in rows:
+        interval = (round(float(start), 3), round(float(end), 3))
+        for schedule in schedules.values():
+            schedule.busy_seconds.append(interval)
 
 
 def _forget(schedules: dict[int, Schedule], appointment_id: int) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bookings import services
 from bookings.models import Appointment, Resource, ResourceBooking
 from tests.factories import PatientFactory, PractitionerFactory
 
-from .conftest import at
+from .conftest import LONDON, at
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +62,31 @@ def test_moving_and_cancelling_move_and_free_the_gym(diary, initial, gym, monday
 def test_a_type_without_resources_books_as_before(diary, follow_up, monday):
     _book(diary, follow_up, at(monday, "10:00"))
     assert not ResourceBooking.objects.exists()
+
+
+def test_times_when_the_gym_is_taken_are_not_offered_online_with_any_practitioner(api, diary, initial, gym, monday):
+    paula = PractitionerFactory(display_name="Paula", types=[initial], hours=True)
+    _book(diary, initial, at(monday, "10:00"))  # holds the gym 10:00-11:10 (60 minutes and a 10-minute buffer)
+
+    slots = api.get(
+        "/api/v1/public/availability/", {"appointment_type": initial.pk, "start": monday, "end": monday}
+    ).json()["slots"]
+    paulas = sorted(
+        dt.datetime.fromisoformat(s["start"]).astimezone(LONDON).strftime("%H:%M")
+        for s in slots
+        if s["practitioner"] == paula.pk
+    )
+    # A new appointment holds the gym for 70 minutes too: nothing from 08:51 to 11:09 can start for Paula either.
+    for taken in ("09:00", "09:45", "10:00", "10:30", "11:00"):
+        assert taken not in paulas, taken
+    assert paulas[0] == "11:15"
+
+
+def test_moving_an_appointment_does_not_count_its_own_hold_on_the_gym(diary, initial, gym, monday):
+    from bookings import selectors
+
+    first = _book(diary, initial, at(monday, "10:00"))
+    slots = selectors.available_slots(
+        appointment_type=initial, first=monday, last=monday, practitioner_id=diary.pk, exclude_appointment_id=first.pk
+    )
+    assert at(monday, "10:00") in {s.start for s in slots}

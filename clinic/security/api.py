@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -51,6 +52,8 @@ class TokenView(APIView):
     throttle_classes = [FailOpenScopedRateThrottle]  # a Redis outage must not stop sign-in
     throttle_scope = "token"
     authentication_classes: list = []
+    # A flat body: scripts may send JSON or a plain form (`curl -d username=... -d password=...`, as the README shows).
+    parser_classes = [JSONParser, FormParser]
 
     @extend_schema(
         request=TokenRequestSerializer,
